@@ -1,0 +1,68 @@
+"""Box format conversions and clipping used by the tracker.
+
+Formats: ``xywh`` (top-left corner, width, height), ``cxcywh`` (centre,
+width, height) and ``xyxy`` (corners). All functions work on numpy arrays
+and torch tensors of shape ``(..., 4)``.
+"""
+from typing import Sequence, Tuple, TypeVar
+
+import numpy as np
+import torch
+
+BoxArray = TypeVar('BoxArray', np.ndarray, torch.Tensor)
+
+
+def _stack(parts, like):
+    if isinstance(like, torch.Tensor):
+        return torch.stack(parts, dim=-1)
+    return np.stack(parts, axis=-1)
+
+
+def xywh_to_xyxy(box: BoxArray) -> BoxArray:
+    x, y, w, h = (box[..., i] for i in range(4))
+    return _stack([x, y, x + w, y + h], box)
+
+
+def xyxy_to_xywh(box: BoxArray) -> BoxArray:
+    x1, y1, x2, y2 = (box[..., i] for i in range(4))
+    return _stack([x1, y1, x2 - x1, y2 - y1], box)
+
+
+def xywh_to_cxcywh(box: BoxArray) -> BoxArray:
+    x, y, w, h = (box[..., i] for i in range(4))
+    return _stack([x + 0.5 * w, y + 0.5 * h, w, h], box)
+
+
+def cxcywh_to_xywh(box: BoxArray) -> BoxArray:
+    cx, cy, w, h = (box[..., i] for i in range(4))
+    return _stack([cx - 0.5 * w, cy - 0.5 * h, w, h], box)
+
+
+def cxcywh_to_xyxy(box: BoxArray) -> BoxArray:
+    cx, cy, w, h = (box[..., i] for i in range(4))
+    return _stack([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h],
+                  box)
+
+
+def xyxy_to_cxcywh(box: BoxArray) -> BoxArray:
+    x1, y1, x2, y2 = (box[..., i] for i in range(4))
+    return _stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], box)
+
+
+def clip_box(box: Sequence[float], img_h: int, img_w: int,
+             margin: float = 0) -> Tuple[float, float, float, float]:
+    """Clip an ``xywh`` box into the image as STARK's tracker does.
+
+    The box keeps at least ``margin`` pixels of width/height and its top-left
+    corner stays ``margin`` pixels away from the right/bottom border
+    (``clip_box(margin=10)`` of the official code).
+    """
+    x1, y1, w, h = (float(v) for v in box)
+    x2, y2 = x1 + w, y1 + h
+    x1 = min(max(0.0, x1), img_w - margin)
+    x2 = min(max(float(margin), x2), float(img_w))
+    y1 = min(max(0.0, y1), img_h - margin)
+    y2 = min(max(float(margin), y2), float(img_h))
+    w = max(float(margin), x2 - x1)
+    h = max(float(margin), y2 - y1)
+    return x1, y1, w, h
