@@ -1,0 +1,3 @@
+from .sot_metric import SOTMetric
+
+__all__ = ['SOTMetric']
