@@ -1,0 +1,175 @@
+"""Python entry points: build a STARK model and track one target."""
+import copy
+import os.path as osp
+from typing import List, Optional, Sequence, Union
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+
+from stark_plugin.registry import MODELS
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint whose keys or shapes do not fit the model."""
+
+
+def _first(keys: Sequence[str], n: int = 10) -> str:
+    more = f' ... ({len(keys)} in all)' if len(keys) > n else ''
+    return ', '.join(list(keys)[:n]) + more
+
+
+def load_stark_checkpoint(model: torch.nn.Module, checkpoint: str,
+                          map_location: str = 'cpu') -> dict:
+    """Strictly load a stark_plugin checkpoint into ``model``.
+
+    Accepts converted files and Runner checkpoints (``state_dict`` +
+    ``meta``); prefixes listed in ``meta['missing_prefixes']`` (for example
+    the score head of an mmtracking stage-1 checkpoint) may be absent.
+
+    Raises:
+        FileNotFoundError: no such file.
+        CheckpointMismatchError: missing / unexpected keys or shape
+            mismatches, listing the first ones.
+    """
+    from stark_plugin.utils import load_checkpoint_file
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
+    ckpt = load_checkpoint_file(checkpoint, map_location=map_location)
+    if isinstance(ckpt, dict) and 'net' in ckpt and 'state_dict' not in ckpt:
+        raise CheckpointMismatchError(
+            f'{checkpoint} looks like an official STARK checkpoint ("net"); '
+            f'convert it first with '
+            f'tools/model_converters/stark_official_to_plugin.py')
+    if not isinstance(ckpt, dict):
+        raise CheckpointMismatchError(
+            f'{checkpoint}: expected a dict, got {type(ckpt).__name__}')
+    state_dict = ckpt.get('state_dict', ckpt)
+    meta = ckpt.get('meta') or {}
+    state_dict = {(k[7:] if k.startswith('module.') else k): v
+                  for k, v in state_dict.items()}
+    own = model.state_dict()
+    shape_errors = [
+        f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
+        for k, v in state_dict.items()
+        if k in own and hasattr(v, 'shape') and v.shape != own[k].shape
+    ]
+    if shape_errors:
+        raise CheckpointMismatchError(
+            f'{checkpoint}: {len(shape_errors)} shape mismatch(es): '
+            f'{_first(shape_errors, 5)}')
+    result = model.load_state_dict(state_dict, strict=False)
+    allowed = tuple(meta.get('missing_prefixes', ()))
+    missing = [k for k in result.missing_keys
+               if not (allowed and k.startswith(allowed))]
+    unexpected = list(result.unexpected_keys)
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f'{len(missing)} missing key(s): {_first(missing)}')
+        if unexpected:
+            parts.append(f'{len(unexpected)} unexpected key(s): '
+                         f'{_first(unexpected)}')
+        raise CheckpointMismatchError(
+            f'{checkpoint} does not fit the model: ' + '; '.join(parts))
+    return meta
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Build a STARK model from a config file (and load a checkpoint).
+
+    Args:
+        config: config path or :class:`mmengine.Config`.
+        checkpoint: converted / trained checkpoint, loaded strictly.
+        device: torch device.
+        cfg_options: overrides merged into the config
+            (``{'model.test_cfg.update_intervals': [25]}``).
+
+    Returns:
+        The model in eval mode, with ``model.cfg`` set.
+    """
+    from stark_plugin.utils import register_all_modules
+    if isinstance(config, str):
+        if not osp.isfile(config):
+            raise FileNotFoundError(f'config file not found: {config}')
+        config = Config.fromfile(config)
+    elif isinstance(config, Config):
+        config = copy.deepcopy(config)
+    else:
+        raise TypeError('config must be a path or an mmengine Config, got '
+                        f'{type(config).__name__}')
+    if cfg_options:
+        config.merge_from_dict(cfg_options)
+    if 'model' not in config:
+        raise KeyError(f'config {config.filename} has no "model"')
+    register_all_modules(init_default_scope=True)
+    model_cfg = copy.deepcopy(config.model)
+    # weights come from the checkpoint: skip downloads of pretrained inits
+    if checkpoint is not None and isinstance(model_cfg.get('backbone'), dict):
+        model_cfg['backbone'].pop('init_cfg', None)
+    model = MODELS.build(model_cfg)
+    if checkpoint is not None:
+        load_stark_checkpoint(model, checkpoint)
+    model.cfg = config
+    model.to(device)
+    model.eval()
+    return model
+
+
+class SOTInferencer:
+    """Track one target through BGR uint8 frames (as OpenCV reads them).
+
+    Frames are converted to RGB (the official tracker's input); the
+    tracking logic is :class:`stark_plugin.models.StarkTracker`.
+
+    Example::
+
+        model = init_model(cfg, ckpt)
+        inferencer = SOTInferencer(model)
+        inferencer.init(first_frame, [x, y, w, h])
+        for frame in frames:
+            result = inferencer.track(frame)  # dict(box=[x, y, w, h], score)
+    """
+
+    def __init__(self, model: torch.nn.Module,
+                 cache_templates: Optional[bool] = None) -> None:
+        from stark_plugin.models.trackers import StarkTracker
+        model.eval()
+        self.model = model
+        self.tracker = StarkTracker(model, cache_templates=cache_templates)
+        self.state = None
+        self.last_result: Optional[dict] = None
+
+    @staticmethod
+    def _to_rgb(frame: np.ndarray) -> np.ndarray:
+        if not (isinstance(frame, np.ndarray) and frame.ndim == 3
+                and frame.shape[2] == 3 and frame.dtype == np.uint8):
+            raise TypeError('expected a BGR (H, W, 3) uint8 frame, got '
+                            f'{type(frame).__name__} '
+                            f'{getattr(frame, "shape", None)} '
+                            f'{getattr(frame, "dtype", None)}')
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+    def init(self, frame: np.ndarray, box_xywh: Sequence[float]) -> None:
+        """Start tracking the target ``box_xywh`` (pixels) in ``frame``."""
+        self.state = self.tracker.init(self._to_rgb(frame), box_xywh)
+        self.last_result = None
+
+    def track(self, frame: np.ndarray) -> dict:
+        """Next frame -> ``dict(box=[x, y, w, h], score=float)``; score is
+        the sigmoid confidence (STARK-ST) or -1.0 (STARK-S)."""
+        if self.state is None:
+            raise RuntimeError('call SOTInferencer.init(frame, box) first')
+        result = self.tracker.track(self._to_rgb(frame), self.state)
+        self.last_result = result
+        return dict(box=[float(v) for v in result['box']],
+                    score=float(result['score']))
+
+    @property
+    def updated_frames(self) -> List[int]:
+        """Frames whose ``track`` replaced a dynamic template."""
+        return list(self.state.updated_frames) if self.state else []

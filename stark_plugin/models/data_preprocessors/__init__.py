@@ -1,0 +1,3 @@
+from .stark_data_preprocessor import StarkDataPreprocessor
+
+__all__ = ['StarkDataPreprocessor']

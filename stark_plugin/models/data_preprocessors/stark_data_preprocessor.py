@@ -1,0 +1,88 @@
+"""Batching and normalisation of STARK inputs."""
+from typing import Dict, Optional, Sequence
+
+import torch
+from mmengine.model import BaseDataPreprocessor
+from torch import Tensor
+
+from stark_plugin.registry import MODELS
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@MODELS.register_module()
+class StarkDataPreprocessor(BaseDataPreprocessor):
+    """Stack template/search crops, BGR->RGB, normalise, stack masks.
+
+    Normalisation is the official ``Preprocessor``: float32
+    ``(img / 255.0 - mean) / std`` with ImageNet mean/std in RGB order.
+    :meth:`normalize` is the single implementation, also used by the
+    test-time tracker.
+
+    Input of :meth:`forward`: ``dict(inputs=[dict(template=uint8 (T, 3, Ht,
+    Wt), search=uint8 (1, 3, Hs, Ws)), ...], data_samples=[SOTDataSample,
+    ...])`` (crops in BGR order as mmcv loads them). Output:
+    ``dict(inputs=dict(template=(B, T, 3, Ht, Wt), template_mask=(B, T, Ht,
+    Wt), search=(B, 1, 3, Hs, Ws), search_mask=(B, 1, Hs, Ws)),
+    data_samples=...)``.
+
+    Args:
+        mean: RGB mean in [0, 1] units.
+        std: RGB std in [0, 1] units.
+        bgr_to_rgb: flip the channels of the batched crops (True for
+            mmcv-loaded images).
+    """
+
+    def __init__(self,
+                 mean: Sequence[float] = IMAGENET_MEAN,
+                 std: Sequence[float] = IMAGENET_STD,
+                 bgr_to_rgb: bool = True,
+                 non_blocking: bool = False) -> None:
+        super().__init__(non_blocking=non_blocking)
+        self.bgr_to_rgb = bgr_to_rgb
+        self.register_buffer(
+            'mean', torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1),
+            persistent=False)
+        self.register_buffer(
+            'std', torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1),
+            persistent=False)
+
+    def normalize(self, img: Tensor) -> Tensor:
+        """``(N, 3, H, W)`` RGB uint8 (or float 0..255) -> network input."""
+        img = img.to(self.mean.device).float()
+        return ((img / 255.0) - self.mean) / self.std
+
+    def forward(self, data: dict, training: bool = False) -> Dict:
+        data = self.cast_data(data)
+        inputs, samples = data['inputs'], data.get('data_samples')
+        template = torch.stack([d['template'] for d in inputs])
+        search = torch.stack([d['search'] for d in inputs])
+        if search.dim() == 4:  # (B, 3, H, W) -> (B, 1, 3, H, W)
+            search = search[:, None]
+        if self.bgr_to_rgb:
+            template = template.flip(2)
+            search = search.flip(2)
+        out = dict(
+            template=self._normalize_5d(template),
+            search=self._normalize_5d(search))
+        if samples is not None:
+            out['template_mask'] = torch.stack(
+                [s.template_masks for s in samples]).to(torch.bool)
+            search_mask = torch.stack([s.search_mask for s in samples])
+            if search_mask.dim() == 3:
+                search_mask = search_mask[:, None]
+            out['search_mask'] = search_mask.to(torch.bool)
+        else:
+            out['template_mask'] = torch.zeros(
+                template.shape[:2] + template.shape[3:],
+                dtype=torch.bool, device=template.device)
+            out['search_mask'] = torch.zeros(
+                search.shape[:2] + search.shape[3:],
+                dtype=torch.bool, device=search.device)
+        return dict(inputs=out, data_samples=samples)
+
+    def _normalize_5d(self, imgs: Tensor) -> Tensor:
+        b, t = imgs.shape[:2]
+        flat = self.normalize(imgs.flatten(0, 1))
+        return flat.view(b, t, *flat.shape[1:])

@@ -1,0 +1,69 @@
+"""Tracker-level parity: SOTInferencer vs the official tracker (40 frames)."""
+import hashlib
+
+import numpy as np
+import pytest
+
+from stark_plugin.apis import SOTInferencer
+from stark_plugin.models.trackers import stark_tracker
+
+BOX_TOL = 0.01  # px
+CONF_TOL = 1e-4
+
+
+def _sha(arr: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', ['st50', 's50'])
+def test_tracker_matches_official(parity, name, monkeypatch):
+    model = parity.model(name)
+    ref = parity.tracker_ref(name)
+    frames = parity.frames_bgr()
+
+    crops = []
+    original = stark_tracker.sample_target
+
+    def recording_sample_target(image, box, factor, size):
+        out = original(image, box, factor, size)
+        crops.append((factor, _sha(out[0]), _sha(out[2])))
+        return out
+
+    monkeypatch.setattr(stark_tracker, 'sample_target',
+                        recording_sample_target)
+
+    inferencer = SOTInferencer(model)
+    inferencer.init(frames[0], ref['boxes_xywh'][0])
+    assert crops[-1][1] == ref['per_frame'][0]['template_crop']['crop_sha256']
+
+    box_diff, conf_diff = 0.0, 0.0
+    for t in range(1, len(frames)):
+        n_before = len(crops)
+        result = inferencer.track(frames[t])
+        frame_ref = ref['per_frame'][t]
+        # the search crop is byte-identical (mask too)
+        factor, crop_sha, mask_sha = crops[n_before]
+        assert factor == 5.0
+        assert crop_sha == frame_ref['search_crop']['crop_sha256'], t
+        assert mask_sha == frame_ref['search_crop']['mask_sha256'], t
+        box_diff = max(box_diff, float(np.abs(
+            np.asarray(result['box']) - ref['boxes_xywh'][t]).max()))
+        assert np.allclose(result['box'], ref['boxes_xywh'][t], rtol=0,
+                           atol=BOX_TOL), (t, result['box'])
+        if name == 'st50':
+            conf_diff = max(conf_diff,
+                            abs(result['score'] - ref['conf_scores'][t]))
+            assert abs(result['score'] - ref['conf_scores'][t]) <= CONF_TOL
+            if frame_ref['updated_template']:
+                upd = crops[n_before + 1]
+                assert upd[0] == 2.0
+                assert upd[1] == \
+                    frame_ref['update_template_crop']['crop_sha256'], t
+        else:
+            assert result['score'] == -1.0
+    expected_updates = ref.get('updated_frames', [])
+    assert inferencer.updated_frames == expected_updates
+    print(f'\n[{name}] tracker: max box diff {box_diff:.2e} px, '
+          f'max conf diff {conf_diff:.2e}, updates '
+          f'{inferencer.updated_frames}')
