@@ -1,0 +1,58 @@
+"""Test sampler that gives every rank whole videos."""
+from typing import Iterator, List, Optional
+
+import numpy as np
+from mmengine.dist import get_dist_info
+from torch.utils.data import Sampler
+
+from stark_plugin.registry import DATA_SAMPLERS
+
+
+def split_videos(lengths: List[int], world_size: int) -> List[List[int]]:
+    """Cut the video list into ``world_size`` contiguous runs of about
+    equal frame count (a rank may get none)."""
+    total = float(sum(lengths))
+    bounds = np.cumsum([0] + list(lengths))
+    parts: List[List[int]] = [[] for _ in range(world_size)]
+    for v in range(len(lengths)):
+        centre = (bounds[v] + bounds[v + 1]) / 2.0
+        r = min(int(centre * world_size / total), world_size - 1) \
+            if total > 0 else v % world_size
+        parts[r].append(v)
+    return parts
+
+
+@DATA_SAMPLERS.register_module()
+class VideoSampler(Sampler):
+    """Frames of whole videos, in dataset order, for this rank.
+
+    The videos are cut into ``world_size`` contiguous runs balanced by
+    frame count, so no video is split between ranks and concatenating the
+    ranks' outputs in rank order restores the dataset order. Works on a
+    test-mode SOT dataset (items are frames, see
+    ``BaseSOTDataset.video_frame_ranges``); on anything else every item is
+    treated as a one-item video. ``video_indices`` lists this rank's
+    videos.
+    """
+
+    def __init__(self, dataset, seed: Optional[int] = None) -> None:
+        self.dataset = dataset
+        self.rank, self.world_size = get_dist_info()
+        if hasattr(dataset, 'video_frame_ranges'):
+            ranges = dataset.video_frame_ranges()
+        else:
+            ranges = [range(i, i + 1) for i in range(len(dataset))]
+        parts = split_videos([len(r) for r in ranges], self.world_size)
+        self.video_indices: List[int] = parts[self.rank]
+        self.indices: List[int] = [
+            i for v in self.video_indices for i in ranges[v]
+        ]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def set_epoch(self, epoch: int) -> None:
+        """No shuffling: the order never changes."""

@@ -1,0 +1,11 @@
+from .augment import BrightnessAug, GrayAug, SeqRandomFlip
+from .crop import (CheckPadMaskValidity, SeqBboxJitter, SeqCropLikeStark,
+                   jitter_box)
+from .formatting import PackSOTInputs, PackSOTTestInputs
+from .sampling import TridentSampling, centre_box, sample_ids
+
+__all__ = [
+    'BrightnessAug', 'GrayAug', 'SeqRandomFlip', 'CheckPadMaskValidity',
+    'SeqBboxJitter', 'SeqCropLikeStark', 'jitter_box', 'PackSOTInputs',
+    'PackSOTTestInputs', 'TridentSampling', 'centre_box', 'sample_ids'
+]

@@ -1,0 +1,94 @@
+"""Weighted mixing of several SOT training datasets."""
+import bisect
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.dataset import force_full_init
+
+from stark_plugin.registry import DATASETS
+
+
+@DATASETS.register_module()
+class RandomSampleConcatDataset:
+    """Mix training datasets with per-dataset sampling weights.
+
+    As the official ``TrackingSampler``: each item first draws a dataset
+    with probability ``weights[i] / sum(weights)`` (independent of the
+    dataset sizes), then a video uniformly inside it. The draw is a
+    deterministic function of the index, so samplers that give each rank
+    distinct indices (:class:`QuotaSampler`) give each rank distinct
+    streams. ``len`` is the total number of videos unless ``length`` is
+    given. Negative / random frames for STARK-ST2 come from the mix too
+    (each child's ``frame_source`` is this wrapper).
+
+    Args:
+        datasets: dataset configs or instances.
+        weights: sampling weight per dataset (default: all equal).
+        length: nominal length (items are drawn anyway).
+        seed: mixes into the index hash.
+    """
+
+    def __init__(self, datasets: Sequence[Union[dict, object]],
+                 weights: Optional[Sequence[float]] = None,
+                 length: Optional[int] = None, seed: int = 0,
+                 lazy_init: bool = False) -> None:
+        self.datasets = [
+            DATASETS.build(d) if isinstance(d, dict) else d for d in datasets
+        ]
+        if not self.datasets:
+            raise ValueError('RandomSampleConcatDataset needs datasets')
+        weights = [1.0] * len(self.datasets) if weights is None else weights
+        if len(weights) != len(self.datasets) or min(weights) < 0 \
+                or sum(weights) <= 0:
+            raise ValueError(f'weights {list(weights)} must be one '
+                             f'non-negative number per dataset')
+        self.weights = np.asarray(weights, dtype=np.float64) / sum(weights)
+        self._cum = np.cumsum(self.weights)
+        self._length = length
+        self.seed = seed
+        for d in self.datasets:
+            d.frame_source = self
+        self.metainfo = dict(self.datasets[0].metainfo)
+        self._fully_initialized = False
+        if not lazy_init:
+            self.full_init()
+
+    def full_init(self) -> None:
+        if self._fully_initialized:
+            return
+        for d in self.datasets:
+            d.full_init()
+        self._fully_initialized = True
+
+    @force_full_init
+    def __len__(self) -> int:
+        if self._length is not None:
+            return self._length
+        return sum(len(d) for d in self.datasets)
+
+    def _pick(self, idx: int):
+        rng = np.random.default_rng([self.seed, int(idx)])
+        k = min(bisect.bisect_right(self._cum, rng.random()),
+                len(self.datasets) - 1)
+        dataset = self.datasets[k]
+        return dataset, int(rng.integers(len(dataset)))
+
+    @force_full_init
+    def get_data_info(self, idx: int) -> dict:
+        dataset, local = self._pick(idx)
+        return dataset.get_data_info(local)
+
+    def __getitem__(self, idx: int):
+        if not self._fully_initialized:
+            self.full_init()
+        dataset, local = self._pick(idx)
+        return dataset[local]
+
+    def sample_random_frame(self, max_tries: int = 100) -> Optional[dict]:
+        """A random frame of a dataset drawn by the weights."""
+        k = int(np.random.choice(len(self.datasets), p=self.weights))
+        return self.datasets[k].sample_random_frame(max_tries)
+
+    @property
+    def dataset_names(self) -> List[str]:
+        return [d.dataset_name for d in self.datasets]
