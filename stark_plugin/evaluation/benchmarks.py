@@ -183,7 +183,8 @@ def _load_otb(root: str, split: Optional[str]) -> List[SequenceAnnotation]:
         seq_dir = os.path.join(root, seq)
         if not os.path.isdir(seq_dir):
             continue
-        files = sorted(glob.glob(os.path.join(seq_dir, 'groundtruth_rect*.txt')))
+        files = sorted(
+            glob.glob(os.path.join(seq_dir, 'groundtruth_rect*.txt')))
         files = [f for f in files if os.path.getsize(f) > 0]
         for path in files:
             m = re.search(r'groundtruth_rect\.(\d+)\.txt$', path)
@@ -238,7 +239,8 @@ def load_benchmark(dataset: str,
 def _name_variants(seq: str) -> List[str]:
     names = [seq]
     m = re.fullmatch(r'(.+)_(\d+)', seq)
-    if m:  # OTB two-target sequences: pytracking `Jogging_1`, got10k `Jogging.1`
+    # OTB two-target sequences: pytracking `Jogging_1`, got10k `Jogging.1`
+    if m:
         names.append(f'{m.group(1)}.{m.group(2)}')
     return names
 

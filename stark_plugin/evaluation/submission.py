@@ -155,9 +155,10 @@ def write_trackingnet_submission(
     return zip_path
 
 
-def write_submission(benchmark: str, results: Dict[str, np.ndarray],
-                     out_dir: str, frame_times: Optional[Dict[str,
-                                                              np.ndarray]] = None,
+def write_submission(benchmark: str,
+                     results: Dict[str, np.ndarray],
+                     out_dir: str,
+                     frame_times: Optional[Dict[str, np.ndarray]] = None,
                      **kwargs) -> str:
     """Dispatch to the GOT-10k or TrackingNet writer."""
     benchmark = benchmark.lower()

@@ -13,7 +13,8 @@ _STYLE = {
     'precision': ('Location error threshold [pixels]', 'Precision [%]',
                   'Precision plot'),
     'norm_precision': ('Normalized location error threshold',
-                       'Normalized precision [%]', 'Normalized precision plot'),
+                       'Normalized precision [%]',
+                       'Normalized precision plot'),
 }
 
 
@@ -69,7 +70,8 @@ def plot_success_precision(trackers: Mapping[str, Mapping[str, Curve]],
                            out_dir: str,
                            prefix: str = '',
                            title_suffix: str = '',
-                           score_keys: Optional[Dict[str, Sequence[str]]] = None
+                           score_keys: Optional[Dict[str,
+                                                     Sequence[str]]] = None
                            ) -> List[str]:
     """Write ``success.png`` / ``precision.png`` / ``norm_precision.png``.
 

@@ -62,7 +62,8 @@ def auc_mean(curve: np.ndarray) -> float:
     return float(np.mean(curve))
 
 
-def auc_trapz(curve: np.ndarray, x: np.ndarray = TRAPZ_SUCCESS_THRESHOLDS) -> float:
+def auc_trapz(curve: np.ndarray,
+              x: np.ndarray = TRAPZ_SUCCESS_THRESHOLDS) -> float:
     """Trapezoid area ``sum(dx * (y[i] + y[i+1]) / 2)`` (numpy's order)."""
     curve = np.asarray(curve, dtype=np.float64)
     d = np.diff(x)

@@ -82,7 +82,10 @@ class ProtocolResult:
     def to_dict(self) -> Dict[str, object]:
         """JSON form: ``{METRIC: value, ..., 'per_sequence': {...}}``."""
         out = dict(self.metrics)
-        out['per_sequence'] = {k: dict(v) for k, v in self.per_sequence.items()}
+        out['per_sequence'] = {
+            k: dict(v)
+            for k, v in self.per_sequence.items()
+        }
         return out
 
 

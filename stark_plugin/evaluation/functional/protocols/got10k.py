@@ -1,13 +1,12 @@
 """The ``got10k`` package (0.1.3): its GOT-10k and OTB experiments."""
-import warnings
 from typing import Dict, List
 
 import numpy as np
 
 from ..boxes import center_error, iou_got10k
 from ..curves import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS
-from ..sequence import (InvalidPredictionWarning, SequenceInput,
-                        align_lengths, invalid_rows, warn_invalid)
+from ..sequence import (SequenceInput, align_lengths, invalid_rows,
+                        warn_invalid)
 from .base import BaseProtocol
 
 __all__ = ['Got10kProtocol']
@@ -80,7 +79,8 @@ class Got10kProtocol(BaseProtocol):
             times = t[t > 0]
         with np.errstate(invalid='ignore'):
             per_seq = {
-                'ao': float(np.mean(ious)) * 100 if len(ious) else float('nan'),
+                'ao':
+                float(np.mean(ious)) * 100 if len(ious) else float('nan'),
                 'sr_0.5': float(np.mean(ious > 0.5)) * 100
                 if len(ious) else float('nan'),
                 'frames_evaluated': int(len(ious)),

@@ -1,4 +1,5 @@
-"""The official LaSOT MATLAB toolkit (``eval_tracker.m``, ``plot_draw_save.m``)."""
+"""The official LaSOT MATLAB toolkit (``eval_tracker.m`` and
+``plot_draw_save.m``)."""
 import warnings
 from typing import Dict, List
 
@@ -81,7 +82,8 @@ class LasotToolkitProtocol(BaseProtocol):
         dropped = [s['name'] for s, k in zip(states, keep) if not k]
         if not keep.any():
             warnings.warn(f'[lasot_toolkit] every sequence has an all-zero '
-                          f'{key} curve; reporting 0', InvalidPredictionWarning)
+                          f'{key} curve; reporting 0',
+                          InvalidPredictionWarning)
             return np.zeros(curves.shape[1]), dropped
         return curves[keep].mean(axis=0), dropped
 

@@ -130,7 +130,8 @@ class PytrackingProtocol(BaseProtocol):
             'norm_precision_0.2': float(norm[20]),
             'op50': float(succ[10]),
             'op75': float(succ[15]),
-            'avg_overlap': float(np.nanmean(avg)) if len(avg) else float('nan'),
+            'avg_overlap':
+            float(np.nanmean(avg)) if len(avg) else float('nan'),
         }
         curves = {
             'success': (PYTRACKING_SUCCESS_THRESHOLDS, succ.astype(float)),
