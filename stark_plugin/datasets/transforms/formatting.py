@@ -35,10 +35,11 @@ class PackSOTInputs(BaseTransform):
         imgs = results['img']
         t = results.get('num_templates', len(imgs) - 1)
         boxes = np.asarray(results['crop_bboxes'], dtype=np.float32)
-        masks = np.stack(results['pad_mask']).astype(bool)
+        masks = results['pad_mask']
         sample = SOTDataSample()
-        sample.template_masks = torch.from_numpy(masks[:t])
-        sample.search_mask = torch.from_numpy(masks[t])
+        sample.template_masks = torch.from_numpy(
+            np.stack(masks[:t]).astype(bool))
+        sample.search_mask = torch.from_numpy(np.asarray(masks[t], bool))
         sample.template_bboxes = torch.from_numpy(boxes[:t])
         sample.search_bbox = torch.from_numpy(boxes[t])
         if 'gt_label' in results:

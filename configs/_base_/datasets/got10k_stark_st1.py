@@ -1,0 +1,41 @@
+# STARK-ST stage 1 training data on GOT-10k (the official "GOT-10k only"
+# protocol trains on the full train split; use split='vot_train' for the
+# split without the VOT sequences).
+# Override the root with
+#   --cfg-options train_dataloader.dataset.data_root=DIR
+dataset_type = 'GOT10kDataset'
+data_root = 'data/got10k/'
+
+train_pipeline = [
+    # 2 templates + 1 search frame, dynamic template within 200 frames
+    dict(type='TridentSampling', num_template_frames=2,
+         max_frame_range=[200]),
+    dict(type='TransformBroadcaster',
+         mapping=dict(img_path='img_path'),
+         remapping=dict(img_path='img_path', img='img',
+                        img_shape='img_shape', ori_shape='ori_shape'),
+         transforms=[dict(type='LoadImageFromFile')]),
+    # joint on all frames (official joint transform)
+    dict(type='GrayAug', prob=0.05),
+    dict(type='SeqRandomFlip', prob=0.5, stage='frames'),
+    dict(type='SeqBboxJitter', template_center=0.0, template_scale=0.0,
+         search_center=4.5, search_scale=0.5, factors=(2.0, 5.0)),
+    dict(type='SeqCropLikeStark', template_factor=2.0, template_size=128,
+         search_factor=5.0, search_size=320),
+    dict(type='CheckPadMaskValidity', stride=16),
+    # per crop (official transform_train)
+    dict(type='BrightnessAug', jitter=0.2),
+    dict(type='SeqRandomFlip', prob=0.5, stage='crops'),
+    dict(type='PackSOTInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='QuotaSampler', samples_per_epoch=60000),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))

@@ -1,0 +1,26 @@
+# OTB100 (the official STARK sequence table)
+# Override the root with --cfg-options test_dataloader.dataset.data_root=DIR
+data_root = 'data/otb100/'
+
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='PackSOTTestInputs'),
+]
+
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    # every rank tracks whole videos, frames in order
+    sampler=dict(type='VideoSampler'),
+    dataset=dict(
+        type='OTB100Dataset',
+        data_root=data_root,
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+
+test_evaluator = dict(
+    type='SOTMetric', benchmark='otb100', protocol='got10k',
+    format_only=False)

@@ -1,0 +1,26 @@
+# TrackingNet TEST chunk: only frame 0 is annotated, results are packed for the server
+# Override the root with --cfg-options test_dataloader.dataset.data_root=DIR
+data_root = 'data/trackingnet/'
+
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='PackSOTTestInputs'),
+]
+
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    # every rank tracks whole videos, frames in order
+    sampler=dict(type='VideoSampler'),
+    dataset=dict(
+        type='TrackingNetDataset',
+        data_root=data_root,
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+
+test_evaluator = dict(
+    type='SOTMetric', benchmark='trackingnet', protocol='trackingnet_server',
+    format_only=True)
