@@ -1,0 +1,146 @@
+"""Benchmark test loop: track whole videos, keep raw results, evaluate once."""
+import logging
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.dist import get_dist_info
+from mmengine.evaluator import Evaluator
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+from mmengine.utils import ProgressBar
+from torch.utils.data import DataLoader
+
+from ..registry import LOOPS
+from .raw_results import read_raw_result, write_raw_result
+
+
+@LOOPS.register_module()
+class SOTTestLoop(BaseLoop):
+    """Track every video of a SOT test dataset with ``SOTInferencer``.
+
+    Each rank tracks whole videos (the dataloader's sampler yields video
+    indices, see ``VideoSampler``), writes ``<results_dir>/<video>.txt``
+    (``x,y,w,h`` per frame) and ``<video>_time.txt`` (seconds per frame)
+    atomically, and hands one result dict per video to the evaluator, which
+    gathers all ranks and computes the metric once. Rerun on the same work
+    dir, videos whose result files are complete are read instead of tracked.
+
+    Args:
+        runner: the Runner.
+        dataloader: test dataloader (its dataset provides ``get_video``).
+        evaluator: usually ``SOTMetric``.
+        checkpoint: checkpoint loaded strictly before tracking
+            (``tools/test.py`` sets it).
+        results_dir: folder for raw results, relative to the work dir.
+        resume: reuse complete raw results found in ``results_dir``.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Evaluator, Dict, List],
+                 checkpoint: Optional[str] = None,
+                 results_dir: str = 'results',
+                 resume: bool = True) -> None:
+        super().__init__(runner, dataloader)
+        if isinstance(evaluator, (dict, list)):
+            evaluator = runner.build_evaluator(evaluator)
+        self.evaluator = evaluator
+        dataset = self.dataloader.dataset
+        self.evaluator.dataset_meta = getattr(dataset, 'metainfo', None)
+        self.checkpoint = checkpoint
+        self.results_dir = results_dir if osp.isabs(results_dir) else \
+            osp.join(runner.work_dir, results_dir)
+        self.resume = resume
+
+    def _model(self):
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def run(self) -> dict:
+        from ..apis import SOTInferencer
+        from ..utils.checkpoint import load_model_checkpoint
+        self.runner.call_hook('before_test')
+        self.runner.call_hook('before_test_epoch')
+        model = self._model()
+        if self.checkpoint is not None:
+            load_model_checkpoint(model, self.checkpoint)
+        model.eval()
+        os.makedirs(self.results_dir, exist_ok=True)
+
+        dataset = self.dataloader.dataset
+        indices = list(self.dataloader.sampler)
+        rank, world_size = get_dist_info()
+        progress = ProgressBar(dataset.num_videos) if rank == 0 else None
+        for batch_idx, video_idx in enumerate(indices):
+            video = dataset.get_video(video_idx)
+            self.runner.call_hook(
+                'before_test_iter', batch_idx=batch_idx, data_batch=video)
+            result = self._load_complete(video)
+            if result is None:
+                result = self._track_video(SOTInferencer(model), video)
+            sample = dict(video, **result)
+            self.evaluator.process(data_samples=[sample], data_batch=None)
+            self.runner.call_hook(
+                'after_test_iter', batch_idx=batch_idx, data_batch=video,
+                outputs=[sample])
+            if progress is not None:
+                # Other ranks progress at the same pace: count their videos.
+                for _ in range(min(world_size,
+                                   dataset.num_videos - progress.completed)):
+                    progress.update()
+        metrics = self.evaluator.evaluate(dataset.num_videos)
+        self.runner.call_hook('after_test_epoch', metrics=metrics)
+        self.runner.call_hook('after_test')
+        return metrics
+
+    def _paths(self, video_name: str):
+        base = osp.join(self.results_dir, video_name)
+        return base + '.txt', base + '_time.txt'
+
+    def _load_complete(self, video: dict) -> Optional[dict]:
+        """Read the raw result of a video tracked by an earlier run."""
+        if not self.resume:
+            return None
+        box_path, time_path = self._paths(video['video_name'])
+        num_frames = len(video['img_paths'])
+        loaded = read_raw_result(box_path, time_path, num_frames)
+        if loaded is None:
+            return None
+        print_log(f'reusing complete results of {video["video_name"]} '
+                  f'from {box_path}', logger='current', level=logging.DEBUG)
+        return loaded
+
+    def _track_video(self, inferencer, video: dict) -> dict:
+        from ..utils.frames import read_frame
+        name = video['video_name']
+        init_box = np.asarray(video['gt_bboxes'][0], dtype=np.float64)
+        if not np.all(np.isfinite(init_box)) or init_box[2] <= 0 or \
+                init_box[3] <= 0:
+            raise ValueError(f'video {name}: the first-frame box '
+                             f'{init_box.tolist()} is not a valid target')
+        paths: Sequence[str] = video['img_paths']
+        boxes = np.zeros((len(paths), 4), dtype=np.float64)
+        scores = np.ones(len(paths), dtype=np.float64)
+        times = np.zeros(len(paths), dtype=np.float64)
+        for frame_id, path in enumerate(paths):
+            frame = read_frame(path)
+            start = time.perf_counter()
+            if frame_id == 0:
+                inferencer.init(frame, init_box.tolist())
+                boxes[0] = init_box
+            else:
+                out = inferencer.track(frame)
+                boxes[frame_id] = out['box']
+                scores[frame_id] = out.get('score', 1.0)
+            times[frame_id] = time.perf_counter() - start
+        box_path, time_path = self._paths(name)
+        write_raw_result(box_path, time_path, boxes, times)
+        # Use exactly what was written, so a resumed run scores the same.
+        result = read_raw_result(box_path, time_path, len(paths))
+        result['scores'] = scores
+        return result

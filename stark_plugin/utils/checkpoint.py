@@ -1,0 +1,164 @@
+"""Safe checkpoint loading on torch >= 2.6 (``weights_only=True``).
+
+mmengine 0.10.7 calls ``torch.load`` without ``weights_only``; on current
+torch that refuses the few non-tensor objects mmengine and numpy put into
+Runner checkpoints (``HistoryBuffer`` of the message hub, numpy arrays and
+scalars). Instead of turning the check off, the local-file loader of
+mmengine's ``CheckpointLoader`` is replaced by one that allow-lists exactly
+those types. A file that needs anything else fails with
+:class:`UnsafeCheckpointError` naming the types; a user who trusts the file
+opts in with the ``STARK_TRUSTED_CHECKPOINTS`` environment variable (paths
+or folders, separated by ``os.pathsep``) or :func:`trust_checkpoint`.
+"""
+import os
+import os.path as osp
+import pickle
+from typing import Any, Callable, List, Optional, Set
+
+import numpy as np
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+TRUST_ENV = 'STARK_TRUSTED_CHECKPOINTS'
+_trusted: Set[str] = set()
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint needs a pickled type outside the allow-list."""
+
+
+def _numpy_globals() -> List[Any]:
+    # numpy 2 pickles arrays through numpy._core; numpy 1 through numpy.core.
+    core = getattr(np, '_core', None) or np.core
+    found = [np.ndarray, np.dtype, core.multiarray._reconstruct,
+             core.multiarray.scalar]
+    # dtype classes such as numpy.dtypes.Float64DType (numpy >= 1.25).
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        found += [getattr(dtypes, name) for name in dir(dtypes)
+                  if name.endswith('DType')]
+    return found
+
+
+def safe_checkpoint_globals() -> List[Any]:
+    """The types allowed inside checkpoints besides tensors and containers."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    return [HistoryBuffer] + _numpy_globals()
+
+
+def _is_trusted(filename: str) -> bool:
+    path = osp.realpath(filename)
+    entries = set(_trusted)
+    entries.update(p for p in os.environ.get(TRUST_ENV, '').split(os.pathsep)
+                   if p)
+    for entry in entries:
+        entry = osp.realpath(osp.expanduser(entry))
+        if path == entry or path.startswith(entry.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def trust_checkpoint(path: str) -> None:
+    """Allow full unpickling of ``path`` (a file or a folder) in this process.
+
+    Only do this for files from a source you trust: unpickling can run code.
+    """
+    _trusted.add(osp.realpath(osp.expanduser(path)))
+
+
+def _unsafe_globals(filename: str) -> List[str]:
+    try:
+        return list(
+            torch.serialization.get_unsafe_globals_in_checkpoint(filename))
+    except Exception:  # legacy (non-zip) files cannot be scanned
+        return []
+
+
+def load_checkpoint_file(filename: str,
+                         map_location: Optional[Any] = None) -> Any:
+    """``torch.load`` a local file with the allow-list of this module."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file not found: {filename}')
+    if _is_trusted(filename):
+        return torch.load(
+            filename, map_location=map_location, weights_only=False)
+    with torch.serialization.safe_globals(safe_checkpoint_globals()):
+        try:
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
+        except pickle.UnpicklingError as err:
+            names = [
+                n for n in _unsafe_globals(filename)
+                if n not in _allowed_names()
+            ]
+            what = ', '.join(names) if names else str(err).splitlines()[0]
+            raise UnsafeCheckpointError(
+                f'refusing to load checkpoint {filename}: it contains '
+                f'pickled objects of type(s) {what}, which are not in '
+                f"stark_plugin's allow-list (tensors, containers, numpy "
+                f'arrays/scalars, mmengine HistoryBuffer). If you trust this '
+                f'file, opt in with {TRUST_ENV}={filename} (paths or folders, '
+                f'separated by "{os.pathsep}") or call '
+                f'stark_plugin.utils.trust_checkpoint(path); an official '
+                f'STARK .pth.tar is converted with '
+                f'tools/model_converters/stark_official_to_plugin.py.'
+            ) from None
+
+
+def _allowed_names() -> Set[str]:
+    names = set()
+    for obj in safe_checkpoint_globals():
+        names.add(f'{obj.__module__}.{obj.__qualname__}')
+    return names
+
+
+_installed: Optional[Callable] = None
+
+
+def install_safe_checkpoint_loader() -> None:
+    """Make mmengine's local checkpoint loading use :func:`load_checkpoint_file`.
+
+    Affects ``load_checkpoint``, ``Runner.load_checkpoint`` and ``resume``.
+    Idempotent.
+    """
+    global _installed
+    if _installed is not None:
+        return
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_checkpoint_file, force=True)
+    _installed = load_checkpoint_file
+
+
+def load_model_checkpoint(model: torch.nn.Module,
+                          filename: str,
+                          map_location: Any = 'cpu',
+                          max_keys: int = 10) -> dict:
+    """Load a checkpoint into ``model`` strictly, explaining any mismatch.
+
+    Accepts files with a ``state_dict`` key (mmengine) or a bare state dict.
+    Raises ``KeyError`` listing the first ``max_keys`` missing and
+    unexpected keys when the checkpoint does not fit the model.
+    """
+    ckpt = load_checkpoint_file(filename, map_location=map_location)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise KeyError(f'checkpoint {filename} holds no state dict')
+    if 'net' in state and 'state_dict' not in ckpt:
+        raise KeyError(
+            f'checkpoint {filename} looks like an official STARK file (key '
+            f'"net"): convert it with tools/model_converters/'
+            f'stark_official_to_plugin.py first')
+    state = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    expected = set(model.state_dict().keys())
+    missing = sorted(expected - set(state))
+    unexpected = sorted(set(state) - expected)
+    if missing or unexpected:
+        raise KeyError(
+            f'checkpoint {filename} does not fit {type(model).__name__}: '
+            f'{len(missing)} missing keys (first: {missing[:max_keys]}), '
+            f'{len(unexpected)} unexpected keys (first: '
+            f'{unexpected[:max_keys]}). Is it for another config?')
+    model.load_state_dict(state, strict=True)
+    return ckpt

@@ -1,0 +1,98 @@
+"""Test a tracker on a benchmark: ``python tools/test.py CONFIG CHECKPOINT``.
+
+Tracks every video of the config's test dataset, writes the raw per-video
+results under ``WORK_DIR/results`` and prints the benchmark's metrics (or,
+with ``--format-only``, writes the server submission files).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Test a STARK model on a tracking benchmark')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument(
+        'checkpoint', nargs='?', default=None, help='checkpoint file')
+    parser.add_argument(
+        '--checkpoint', dest='checkpoint_opt', default=None,
+        help='checkpoint file (same as the positional argument)')
+    parser.add_argument(
+        '--work-dir', help='where to save raw results, logs and metrics')
+    parser.add_argument(
+        '--format-only', action='store_true',
+        help='only write server-ready submission files (GOT-10k test, '
+        'TrackingNet test) instead of computing metrics')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. '
+        'model.test_cfg.update_intervals=[25]')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.checkpoint and args.checkpoint_opt and \
+            args.checkpoint != args.checkpoint_opt:
+        parser.error('two different checkpoints given: '
+                     f'{args.checkpoint} and {args.checkpoint_opt}')
+    args.checkpoint = args.checkpoint or args.checkpoint_opt
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.checkpoint is not None:
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(
+                f'checkpoint file not found: {args.checkpoint}')
+        test_cfg = cfg.get('test_cfg') or {}
+        if test_cfg.get('type') == 'SOTTestLoop':
+            # Loaded strictly by the loop: a checkpoint that does not fit
+            # the model is an error, not a warning.
+            cfg.test_cfg.checkpoint = args.checkpoint
+            cfg.load_from = None
+        else:
+            cfg.load_from = args.checkpoint
+    if args.format_only:
+        evaluators = cfg.test_evaluator
+        if isinstance(evaluators, dict):
+            evaluators = [evaluators]
+        for evaluator in evaluators:
+            evaluator['format_only'] = True
+    return cfg
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from stark_plugin.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = build_config(args)
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    runner.test()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
