@@ -10,13 +10,13 @@ from stark_plugin.registry import DATA_SAMPLERS
 
 def split_videos(lengths: List[int], world_size: int) -> List[List[int]]:
     """Cut the video list into ``world_size`` contiguous runs of about
-    equal frame count (a rank may get none)."""
+    equal frame count: a video goes to the rank in whose share of the
+    frames it starts (a rank may get none)."""
     total = float(sum(lengths))
     bounds = np.cumsum([0] + list(lengths))
     parts: List[List[int]] = [[] for _ in range(world_size)]
     for v in range(len(lengths)):
-        centre = (bounds[v] + bounds[v + 1]) / 2.0
-        r = min(int(centre * world_size / total), world_size - 1) \
+        r = min(int(bounds[v] * world_size / total), world_size - 1) \
             if total > 0 else v % world_size
         parts[r].append(v)
     return parts
