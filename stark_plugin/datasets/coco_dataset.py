@@ -33,6 +33,8 @@ class SOTCocoDataset(BaseSOTDataset):
         self.coco_img_dir = img_dir
         self.min_box_size = min_box_size
         self.skip_small = skip_small
+        # ~10^5 one-frame records: keep them packed (mmengine serialization)
+        kwargs.setdefault('serialize_data', True)
         super().__init__(*args, **kwargs)
 
     def _cache_extra(self) -> str:

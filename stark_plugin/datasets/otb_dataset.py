@@ -2,8 +2,6 @@
 import os.path as osp
 from typing import List, Optional
 
-import numpy as np
-
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
 from .io import AnnotationError, read_boxes

@@ -332,3 +332,61 @@ def test_all_transforms_registered():
                  'CheckPadMaskValidity', 'PackSOTInputs',
                  'PackSOTTestInputs'):
         assert TRANSFORMS.get(name) is not None, name
+
+
+def _types(node):
+    if isinstance(node, dict):
+        if 'type' in node:
+            yield node['type']
+        for v in node.values():
+            yield from _types(v)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            yield from _types(v)
+
+
+@pytest.mark.parametrize('name', sorted(
+    f[:-3] for f in __import__('os').listdir(CFG_DIR) if f.endswith('.py')))
+def test_dataset_configs_resolve(name):
+    from mmengine.registry import DATA_SAMPLERS as ROOT_SAMPLERS
+    from stark_plugin.registry import DATA_SAMPLERS
+    init_default_scope('stark_plugin')
+    cfg = Config.fromfile(osp.join(CFG_DIR, f'{name}.py'))
+    for key in ('train_dataloader', 'test_dataloader'):
+        if key in cfg:
+            for t in _types(cfg[key]):
+                assert (TRANSFORMS.get(t) or DATASETS.get(t)
+                        or DATA_SAMPLERS.get(t)
+                        or ROOT_SAMPLERS.get(t)) is not None, t
+    if 'test_dataloader' in cfg:
+        assert cfg.test_dataloader.sampler.type == 'VideoSampler'
+        assert cfg.test_dataloader.dataset.test_mode
+        ev = cfg.test_evaluator
+        assert ev.type == 'SOTMetric' and {'benchmark', 'protocol',
+                                           'format_only'} <= set(ev)
+
+
+def test_mix_config_weights():
+    cfg = Config.fromfile(osp.join(CFG_DIR, 'stark_mix_st2.py'))
+    ds = cfg.train_dataloader.dataset
+    assert ds.type == 'RandomSampleConcatDataset' and ds.weights == [1] * 4
+    assert [d.type for d in ds.datasets] == [
+        'LaSOTDataset', 'GOT10kDataset', 'SOTCocoDataset',
+        'TrackingNetDataset'
+    ]
+    assert ds.datasets[1].split == 'vot_train'
+    assert ds.datasets[0].pipeline[0].cls_pos_prob == 0.5
+
+
+def test_val_config_test_pipeline(synth_root):
+    init_default_scope('stark_plugin')
+    cfg = Config.fromfile(osp.join(CFG_DIR, 'got10k_val.py'))
+    cfg.test_dataloader.dataset.data_root = synth_root
+    ds = DATASETS.build(cfg.test_dataloader.dataset)
+    assert len(ds) == 2 * 24
+    out = ds[25]
+    assert out['inputs']['img'].shape == (3, 120, 160)
+    sample = out['data_samples']
+    assert sample.video_name == 'GOT-10k_Val_000002' and sample.frame_id == 1
+    np.testing.assert_allclose(sample.init_bbox,
+                               ds.get_video(1)['gt_bboxes'][0])

@@ -1,4 +1,5 @@
-# TrackingNet TEST chunk: only frame 0 is annotated, results are packed for the server
+# TrackingNet TEST chunk: only frame 0 is annotated; results are packed
+# for the evaluation server
 # Override the root with --cfg-options test_dataloader.dataset.data_root=DIR
 data_root = 'data/trackingnet/'
 

@@ -83,7 +83,8 @@ class SeqRandomFlip(BaseTransform):
             return results
         flips = np.random.rand(len(results['img'])) < self.prob
         for i in np.flatnonzero(flips):
-            results['img'][i] = np.ascontiguousarray(results['img'][i][:, ::-1])
+            img = results['img'][i]
+            results['img'][i] = np.ascontiguousarray(img[:, ::-1])
             results['pad_mask'][i] = np.ascontiguousarray(
                 results['pad_mask'][i][:, ::-1])
             results['crop_bboxes'][i] = _flip_boxes(
