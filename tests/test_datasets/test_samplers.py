@@ -56,7 +56,8 @@ def test_split_videos_balanced_and_contiguous():
 def test_video_sampler_whole_videos(synth_root, world):
     ds = GOT10kDataset(data_root=synth_root, split='train', test_mode=True)
     ranges = ds.video_frame_ranges()
-    samplers = [_with_rank(r, world, VideoSampler, ds) for r in range(world)]
+    samplers = [_with_rank(r, world, VideoSampler, ds, yield_frames=True)
+                for r in range(world)]
     merged = [i for s in samplers for i in s]
     assert merged == list(range(len(ds)))  # covers all, order preserved
     for s in samplers:
@@ -83,3 +84,11 @@ def test_concat_dataset_weights(synth_root):
         'GOT-10k_Train')
     with pytest.raises(ValueError):
         RandomSampleConcatDataset([a, b], weights=[1])
+
+
+def test_video_sampler_yields_videos_by_default(synth_root):
+    ds = GOT10kDataset(data_root=synth_root, split='train', test_mode=True)
+    samplers = [_with_rank(r, 3, VideoSampler, ds) for r in range(3)]
+    merged = [v for s in samplers for v in s]
+    assert merged == list(range(ds.num_videos))
+    assert all(len(s) == len(s.video_indices) for s in samplers)

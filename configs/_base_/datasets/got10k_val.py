@@ -9,10 +9,11 @@ test_pipeline = [
 
 test_dataloader = dict(
     batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
+    num_workers=0,
+    persistent_workers=False,
     drop_last=False,
-    # every rank tracks whole videos, frames in order
+    # every rank tracks whole videos (SOTTestLoop reads video indices and
+    # calls dataset.get_video)
     sampler=dict(type='VideoSampler'),
     dataset=dict(
         type='GOT10kDataset',

@@ -24,29 +24,35 @@ def split_videos(lengths: List[int], world_size: int) -> List[List[int]]:
 
 @DATA_SAMPLERS.register_module()
 class VideoSampler(Sampler):
-    """Frames of whole videos, in dataset order, for this rank.
+    """Whole videos, in dataset order, for this rank.
 
     The videos are cut into ``world_size`` contiguous runs balanced by
     frame count, so no video is split between ranks and concatenating the
-    ranks' outputs in rank order restores the dataset order. Works on a
-    test-mode SOT dataset (items are frames, see
-    ``BaseSOTDataset.video_frame_ranges``); on anything else every item is
-    treated as a one-item video. ``video_indices`` lists this rank's
-    videos.
+    ranks' outputs in rank order restores the dataset order.
+
+    By default it yields **video indices** (for ``SOTTestLoop``, which calls
+    ``dataset.get_video(idx)``). With ``yield_frames=True`` it yields the
+    item indices of the frames of those videos instead, for a frame-level
+    test-mode dataset (see ``BaseSOTDataset.video_frame_ranges``).
+    ``video_indices`` always lists this rank's videos.
     """
 
-    def __init__(self, dataset, seed: Optional[int] = None) -> None:
+    def __init__(self, dataset, seed: Optional[int] = None,
+                 yield_frames: bool = False) -> None:
         self.dataset = dataset
+        self.yield_frames = yield_frames
         self.rank, self.world_size = get_dist_info()
         if hasattr(dataset, 'video_frame_ranges'):
             ranges = dataset.video_frame_ranges()
-        else:
+        else:  # anything else: every item is a one-frame video
             ranges = [range(i, i + 1) for i in range(len(dataset))]
         parts = split_videos([len(r) for r in ranges], self.world_size)
         self.video_indices: List[int] = parts[self.rank]
-        self.indices: List[int] = [
+        self.frame_indices: List[int] = [
             i for v in self.video_indices for i in ranges[v]
         ]
+        self.indices = (self.frame_indices
+                        if yield_frames else list(self.video_indices))
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.indices)
