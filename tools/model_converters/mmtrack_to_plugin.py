@@ -31,12 +31,15 @@ def main(argv=None) -> int:
     info = describe_state_dict(converted)
     meta = dict(source='mmtracking', source_file=args.src, **info)
     if info['variant'] == 'STARK-S':
+        # mmtracking has no STARK-S: a checkpoint without a score head is a
+        # stage-1 STARK-ST
+        meta['variant'] = 'STARK-ST (stage 1, no score head)'
         meta['missing_prefixes'] = ['head.cls_head.']
         print('note: no score head in the source (mmtracking stage-1 '
               'checkpoint); it stays at its initialisation')
     save_converted(converted, args.dst, meta)
     print(f'converted {len(source)} mmtracking entries -> {len(converted)} '
-          f'entries: ResNet-{info["depth"]}, '
+          f'entries: {meta["variant"]}, ResNet-{info["depth"]}, '
           f'{info["num_encoder_layers"]} encoder / '
           f'{info["num_decoder_layers"]} decoder layers; wrote {args.dst}')
     return 0
