@@ -10,10 +10,11 @@ Two sources:
 
 Both map onto mmdet-3.x module names::
 
-    backbone.*                      mmdet ResNet (FrozenBN: no num_batches_tracked)
-    neck.convs.0.conv.*             1x1 conv 1024 -> 256
+    backbone.*             mmdet ResNet (FrozenBN: no num_batches_tracked)
+    neck.convs.0.conv.*    1x1 conv 1024 -> 256
     head.transformer.encoder.layers.N.{self_attn.attn, ffn.layers, norms}
-    head.transformer.decoder.layers.N.{self_attn.attn, cross_attn.attn, ffn.layers, norms}
+    head.transformer.decoder.layers.N.{self_attn.attn, cross_attn.attn,
+                                       ffn.layers, norms}
     head.transformer.decoder.post_norm.*
     head.query_embedding.weight
     head.bbox_head.{tl,br}_corner_pred.{0-3}.{conv,bn}.*, .4.*

@@ -1,5 +1,5 @@
 """Batching and normalisation of STARK inputs."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Sequence
 
 import torch
 from mmengine.model import BaseDataPreprocessor
