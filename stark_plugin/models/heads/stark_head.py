@@ -95,6 +95,30 @@ class StarkHead(BaseModule):
             out['score_map_br'] = map_br
         return out
 
+    def loss(self,
+             tokens: FeatureTokens,
+             gt_bboxes_xywh: Optional[Tensor] = None,
+             gt_labels: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Forward + losses. With ``gt_bboxes_xywh`` (stage 1 / STARK-S)
+        the box head runs; with ``gt_labels`` (stage 2) the score head."""
+        outs = self(
+            tokens,
+            run_box_head=gt_bboxes_xywh is not None,
+            run_cls_head=gt_labels is not None)
+        return self.loss_by_feat(outs, gt_bboxes_xywh, gt_labels)
+
+    def predict(self, tokens: FeatureTokens) -> Dict[str, Tensor]:
+        """``pred_boxes`` ``(B, 4)`` (cx, cy, w, h normalised to the search
+        crop, mean over queries) and ``pred_scores`` ``(B,)`` (sigmoid; -1
+        without score head)."""
+        outs = self(tokens, run_box_head=True, run_cls_head=True)
+        boxes = outs['pred_boxes'].mean(dim=1)
+        if 'pred_logits' in outs:
+            scores = outs['pred_logits'].sigmoid().flatten(1).mean(dim=1)
+        else:
+            scores = boxes.new_full((boxes.shape[0], ), -1.0)
+        return dict(pred_boxes=boxes, pred_scores=scores)
+
     def loss_by_feat(self, outs: Dict[str, Tensor],
                      gt_bboxes_xywh: Optional[Tensor] = None,
                      gt_labels: Optional[Tensor] = None) -> Dict[str, Tensor]:

@@ -164,21 +164,6 @@ class Stark(BaseModel):
         return self.head(
             tokens, run_box_head=run_box_head, run_cls_head=run_cls_head)
 
-    def _forward_pairs(self, inputs: Dict[str, Tensor],
-                       run_box_head: bool,
-                       run_cls_head: bool) -> Dict[str, Tensor]:
-        template, template_mask = inputs['template'], inputs['template_mask']
-        search, search_mask = inputs['search'], inputs['search_mask']
-        if search.dim() == 5:
-            search, search_mask = search[:, -1], search_mask[:, -1]
-        templates = [
-            self.extract_tokens(template[:, t], template_mask[:, t])
-            for t in range(template.shape[1])
-        ]
-        search_tokens = self.extract_tokens(search, search_mask)
-        return self.forward_head(templates, search_tokens, run_box_head,
-                                 run_cls_head)
-
     # ------------------------------------------------------------------
     # BaseModel interface
     def forward(self,
@@ -196,37 +181,44 @@ class Stark(BaseModel):
 
     def _forward(self, inputs: Dict[str, Tensor],
                  data_samples: Optional[list] = None) -> Dict[str, Tensor]:
-        return self._forward_pairs(inputs, True, True)
+        return self.head(self._pair_tokens(inputs))
+
+    def _pair_tokens(self, inputs: Dict[str, Tensor]) -> FeatureTokens:
+        """Tokens ``[template_1, ..., template_T, search]`` of a batch."""
+        template, template_mask = inputs['template'], inputs['template_mask']
+        search, search_mask = inputs['search'], inputs['search_mask']
+        if search.dim() == 5:
+            search, search_mask = search[:, -1], search_mask[:, -1]
+        parts = [
+            self.extract_tokens(template[:, t], template_mask[:, t])
+            for t in range(template.shape[1])
+        ]
+        parts.append(self.extract_tokens(search, search_mask))
+        return FeatureTokens.cat(parts)
 
     def loss(self, inputs: Dict[str, Tensor],
              data_samples: list) -> Dict[str, Tensor]:
         """Stage 1 / STARK-S: ``loss_bbox`` + ``loss_iou``; stage 2:
         ``loss_cls``."""
-        stage2 = self.stage == 'st2'
-        outs = self._forward_pairs(
-            inputs, run_box_head=not stage2, run_cls_head=stage2)
-        gt_bboxes = gt_labels = None
-        if not stage2:
-            gt_bboxes = torch.stack(
-                [torch.as_tensor(s.search_bbox).reshape(4)
-                 for s in data_samples]).to(outs['pred_boxes'].device)
-        else:
-            gt_labels = torch.stack(
-                [torch.as_tensor(s.gt_label).reshape(1)
-                 for s in data_samples]).to(outs['pred_logits'].device)
-        return self.head.loss_by_feat(outs, gt_bboxes, gt_labels)
+        tokens = self._pair_tokens(inputs)
+        device = tokens.feat.device
+        if self.stage == 'st2':
+            gt_labels = torch.stack([
+                torch.as_tensor(s.gt_label).reshape(1) for s in data_samples
+            ]).to(device)
+            return self.head.loss(tokens, gt_labels=gt_labels)
+        gt_bboxes = torch.stack([
+            torch.as_tensor(s.search_bbox).reshape(4) for s in data_samples
+        ]).to(device)
+        return self.head.loss(tokens, gt_bboxes_xywh=gt_bboxes)
 
     def predict(self, inputs: Dict[str, Tensor],
                 data_samples: Optional[list] = None) -> list:
         """Boxes (``pred_bbox``: cx, cy, w, h normalised to the search crop)
         and scores (``pred_score``, sigmoid; -1 without score head) for
         template/search pairs."""
-        outs = self._forward_pairs(inputs, True, True)
-        boxes = outs['pred_boxes'].mean(dim=1)
-        if 'pred_logits' in outs:
-            scores = outs['pred_logits'].sigmoid().flatten(1).mean(dim=1)
-        else:
-            scores = boxes.new_full((boxes.shape[0], ), -1.0)
+        preds = self.head.predict(self._pair_tokens(inputs))
+        boxes, scores = preds['pred_boxes'], preds['pred_scores']
         if data_samples is None:
             from stark_plugin.structures import SOTDataSample
             data_samples = [SOTDataSample() for _ in range(boxes.shape[0])]
