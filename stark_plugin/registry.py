@@ -21,8 +21,6 @@ from mmengine.registry import \
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
-from mmengine.registry import \
-    RUNNER_CONSTRUCTORS as MMENGINE_RUNNER_CONSTRUCTORS
 from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
 from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
@@ -41,9 +39,6 @@ def _child(name: str, parent: Registry, *locations: str) -> Registry:
 
 
 RUNNERS = _child('runner', MMENGINE_RUNNERS, 'stark_plugin.engine')
-RUNNER_CONSTRUCTORS = _child('runner constructor',
-                             MMENGINE_RUNNER_CONSTRUCTORS,
-                             'stark_plugin.engine')
 LOOPS = _child('loop', MMENGINE_LOOPS, 'stark_plugin.engine')
 HOOKS = _child('hook', MMENGINE_HOOKS, 'stark_plugin.engine')
 

@@ -40,10 +40,28 @@ def _numpy_globals() -> List[Any]:
     return found
 
 
+def _history_buffer_getattr(obj: Any, name: str) -> Any:
+    """``getattr`` restricted to what a pickled ``HistoryBuffer`` needs.
+
+    A HistoryBuffer pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``; anything else through
+    ``builtins.getattr`` is refused.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    is_buffer = obj is HistoryBuffer or isinstance(obj, HistoryBuffer)
+    if is_buffer and not name.startswith('_') and \
+            callable(getattr(HistoryBuffer, name, None)):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'getattr({type(obj).__name__}, {name!r}) is not allowed in a '
+        f'checkpoint (only HistoryBuffer statistics methods are)')
+
+
 def safe_checkpoint_globals() -> List[Any]:
     """The types allowed inside checkpoints besides tensors and containers."""
     from mmengine.logging.history_buffer import HistoryBuffer
-    return [HistoryBuffer] + _numpy_globals()
+    return [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')
+            ] + _numpy_globals()
 
 
 def _is_trusted(filename: str) -> bool:
@@ -109,7 +127,10 @@ def load_checkpoint_file(filename: str,
 def _allowed_names() -> Set[str]:
     names = set()
     for obj in safe_checkpoint_globals():
-        names.add(f'{obj.__module__}.{obj.__qualname__}')
+        if isinstance(obj, tuple):
+            names.add(obj[1])
+        else:
+            names.add(f'{obj.__module__}.{obj.__qualname__}')
     return names
 
 

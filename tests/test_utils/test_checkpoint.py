@@ -19,7 +19,7 @@ class NotAllowed:
 
 
 def _runner_like_checkpoint():
-    hub = dict(log_scalars={'train/loss': HistoryBuffer([1.0, 0.5])},
+    hub = dict(log_scalars={'train/loss': HistoryBuffer([1.0, 0.5], [1, 1])},
                runtime_info=dict(epoch=2, iter=16, seed=np.int64(3)))
     return dict(
         meta=dict(epoch=2, iter=16, seed=0, message_hub=hub,
@@ -38,8 +38,9 @@ def test_runner_checkpoint_loads_with_weights_only(tmp_path):
     buffer = ckpt['meta']['message_hub']['log_scalars']['train/loss']
     assert isinstance(buffer, HistoryBuffer)
     assert buffer.current() == 0.5
-    np.testing.assert_array_equal(ckpt['meta']['mean'],
-                                  [0.485, 0.456, 0.406])
+    np.testing.assert_array_equal(
+        ckpt['meta']['mean'], np.array([0.485, 0.456, 0.406], np.float32))
+    assert ckpt['meta']['message_hub']['runtime_info']['seed'] == 3
     model = torch.nn.Linear(2, 2, bias=False)
     load_checkpoint(model, path, map_location='cpu', strict=True)
     assert torch.equal(model.weight.data, torch.arange(4.0).reshape(2, 2))

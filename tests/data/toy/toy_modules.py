@@ -14,7 +14,7 @@ class ToyRegressor(BaseModel):
         super().__init__()
         self.linear = torch.nn.Linear(2, 1)
 
-    def forward(self, inputs, data_samples=None, mode='tensor'):
+    def forward(self, inputs, data_samples=None, mode='tensor', **kwargs):
         inputs = torch.stack(inputs) if isinstance(inputs, list) else inputs
         pred = self.linear(inputs)
         if mode == 'loss':
