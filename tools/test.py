@@ -72,12 +72,17 @@ def build_config(args: argparse.Namespace) -> Config:
             cfg.load_from = None
         else:
             cfg.load_from = args.checkpoint
-    if args.format_only:
-        evaluators = cfg.test_evaluator
-        if isinstance(evaluators, dict):
-            evaluators = [evaluators]
-        for evaluator in evaluators:
+    evaluators = cfg.get('test_evaluator') or []
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    for evaluator in evaluators:
+        if args.format_only:
             evaluator['format_only'] = True
+        if evaluator.get('format_only') and not (
+                evaluator.get('outfile_prefix')
+                or evaluator.get('submission_dir')):
+            # GOT-10k / TrackingNet test: the server files go to the work dir
+            evaluator['outfile_prefix'] = osp.join(cfg.work_dir, 'submission')
     return cfg
 
 
@@ -95,4 +100,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from stark_plugin.utils.cli import run_cli
+    sys.exit(run_cli(main))

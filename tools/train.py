@@ -102,4 +102,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from stark_plugin.utils.cli import run_cli
+    sys.exit(run_cli(main))

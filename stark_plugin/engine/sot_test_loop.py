@@ -62,13 +62,12 @@ class SOTTestLoop(BaseLoop):
         return model.module if is_model_wrapper(model) else model
 
     def run(self) -> dict:
-        from ..apis import SOTInferencer
-        from ..utils.checkpoint import load_model_checkpoint
+        from ..apis import SOTInferencer, load_stark_checkpoint
         self.runner.call_hook('before_test')
         self.runner.call_hook('before_test_epoch')
         model = self._model()
         if self.checkpoint is not None:
-            load_model_checkpoint(model, self.checkpoint)
+            load_stark_checkpoint(model, self.checkpoint)
         model.eval()
         os.makedirs(self.results_dir, exist_ok=True)
 

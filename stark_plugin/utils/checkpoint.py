@@ -150,36 +150,3 @@ def install_safe_checkpoint_loader() -> None:
         prefixes='', loader=load_checkpoint_file, force=True)
     _installed = load_checkpoint_file
 
-
-def load_model_checkpoint(model: torch.nn.Module,
-                          filename: str,
-                          map_location: Any = 'cpu',
-                          max_keys: int = 10) -> dict:
-    """Load a checkpoint into ``model`` strictly, explaining any mismatch.
-
-    Accepts files with a ``state_dict`` key (mmengine) or a bare state dict.
-    Raises ``KeyError`` listing the first ``max_keys`` missing and
-    unexpected keys when the checkpoint does not fit the model.
-    """
-    ckpt = load_checkpoint_file(filename, map_location=map_location)
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise KeyError(f'checkpoint {filename} holds no state dict')
-    if 'net' in state and 'state_dict' not in ckpt:
-        raise KeyError(
-            f'checkpoint {filename} looks like an official STARK file (key '
-            f'"net"): convert it with tools/model_converters/'
-            f'stark_official_to_plugin.py first')
-    state = {k[len('module.'):] if k.startswith('module.') else k: v
-             for k, v in state.items()}
-    expected = set(model.state_dict().keys())
-    missing = sorted(expected - set(state))
-    unexpected = sorted(set(state) - expected)
-    if missing or unexpected:
-        raise KeyError(
-            f'checkpoint {filename} does not fit {type(model).__name__}: '
-            f'{len(missing)} missing keys (first: {missing[:max_keys]}), '
-            f'{len(unexpected)} unexpected keys (first: '
-            f'{unexpected[:max_keys]}). Is it for another config?')
-    model.load_state_dict(state, strict=True)
-    return ckpt

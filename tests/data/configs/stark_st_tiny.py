@@ -1,8 +1,8 @@
 # A tiny STARK-ST for CPU tests (random weights): ResNet-18 with 16 base
 # channels up to layer3 (64 ch, stride 16), d=32 transformer with one
 # encoder and one decoder layer, 64 px templates and 160 px search crops
-# (4x4 and 10x10 feature maps).
-default_scope = 'stark_plugin'
+# (4x4 and 10x10 feature maps). Model only: combine with
+# configs/_base_/default_runtime.py (default_scope) for a Runner.
 
 _attn = dict(
     embed_dims=32,
