@@ -17,6 +17,7 @@ from typing import (Any, Dict, Iterator, List, Optional, Sequence, Tuple,
 
 import cv2
 import numpy as np
+import torch
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif',
                     '.tiff')
@@ -489,11 +490,11 @@ def track_video(model_or_inferencer: Any,
             validate_box(b, frame.shape, f'box {t}')
             for t, b in enumerate(boxes)
         ]
-        if hasattr(model_or_inferencer, 'track'):
-            inferencer = model_or_inferencer
-        else:
+        if isinstance(model_or_inferencer, torch.nn.Module):
             inferencer = _make_inferencer(model_or_inferencer, backend,
                                           onnx_dir)
+        else:
+            inferencer = model_or_inferencer
         targets = _Targets(inferencer, frame, boxes)
         yield dict(frame_index=index, frame=frame,
                    boxes=[list(b) for b in boxes],

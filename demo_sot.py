@@ -1,0 +1,210 @@
+"""Track objects through a video, a folder of frames or a webcam with STARK.
+
+Example::
+
+    python demo_sot.py video.mp4 --config configs/sot/stark/CFG.py \
+        --checkpoint CKPT.pth --bbox 100 120 60 40 --out out.mp4 \
+        --out-txt results.txt
+
+The logic lives in ``stark_plugin.apis.video`` and
+``stark_plugin.visualization.draw``; this script parses arguments, shows
+progress and reports errors as one line on stderr (exit code 2).
+"""
+import argparse
+import collections
+import os
+import sys
+import warnings
+from typing import List, Optional
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser(
+        description='STARK single/multi-object tracking demo',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument(
+        'input', help='video file, folder of frames or webcam index (0)')
+    parser.add_argument('--config', required=True, help='model config file')
+    parser.add_argument('--checkpoint', help='checkpoint (random weights if '
+                        'omitted: only for testing)')
+    boxes = parser.add_mutually_exclusive_group()
+    boxes.add_argument(
+        '--bbox', nargs=4, type=float, action='append',
+        metavar=('X', 'Y', 'W', 'H'),
+        help='initial box in the start frame (pixels); repeat for '
+        'several targets; without a box and with a display, select it '
+        'with the mouse')
+    boxes.add_argument(
+        '--bbox-file', help='ground-truth file: its first line x,y,w,h '
+        '(comma, tab or space separated)')
+    parser.add_argument('--out', help='annotated output video (.mp4)')
+    parser.add_argument(
+        '--out-txt', help='results: frame,target,x,y,w,h,score per line')
+    parser.add_argument('--show', action='store_true',
+                        help='display frames live (q / Esc stops)')
+    parser.add_argument('--device', default='cpu', help='cpu or cuda:0')
+    parser.add_argument(
+        '--backend', default='torch',
+        choices=['torch', 'torch-bf16', 'onnxruntime'])
+    parser.add_argument('--onnx-dir', help='exported ONNX graphs '
+                        '(--backend onnxruntime)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='config overrides, e.g. model.test_cfg.update_intervals=[25]')
+    parser.add_argument('--start-frame', type=int, default=0,
+                        help='first frame (the boxes refer to it)')
+    parser.add_argument('--max-frames', type=int,
+                        help='process at most this many frames')
+    parser.add_argument(
+        '--fps', type=float, help='output frame rate (default: the '
+        "input's; 30 for a folder or a webcam)")
+    return parser.parse_args(argv)
+
+
+def _warning_line(message, category, filename, lineno, file=None,
+                  line=None) -> None:
+    print(f'warning: {message}', file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+    from tqdm import tqdm
+
+    from stark_plugin.apis import init_model
+    from stark_plugin.apis.video import (InputError, TxtOutput, VideoOutput,
+                                         check_output_path, has_display,
+                                         open_source, read_bbox_file,
+                                         select_boxes, track_video)
+    from stark_plugin.visualization import draw_tracks, draw_unreadable
+
+    for path, what in ((args.out, '--out'), (args.out_txt, '--out-txt')):
+        if path:
+            check_output_path(path, what)
+    if args.backend == 'onnxruntime' and not args.onnx_dir:
+        raise InputError('--backend onnxruntime needs --onnx-dir')
+    if args.show and not has_display():
+        raise InputError('--show needs a display (DISPLAY is not set)')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        raise InputError(f'--device {args.device}: CUDA is not available')
+
+    source = open_source(args.input, args.fps)
+    if args.bbox:
+        boxes = args.bbox
+    elif args.bbox_file:
+        boxes = [read_bbox_file(args.bbox_file)]
+    elif has_display():
+        _, frame = next(source.frames(args.start_frame, 1), (None, None))
+        source.close()
+        if frame is None:
+            raise InputError(f'cannot read frame {args.start_frame} of '
+                             f'{source.name} to select a box')
+        boxes = select_boxes(frame)
+        source = open_source(args.input, args.fps)  # from the start again
+    else:
+        source.close()
+        raise InputError('no initial box: give --bbox X Y W H or '
+                         '--bbox-file FILE (no display for interactive '
+                         'selection)')
+
+    try:
+        model = init_model(args.config, args.checkpoint, device=args.device,
+                           cfg_options=args.cfg_options)
+        txt_out = TxtOutput(args.out_txt) if args.out_txt else None
+    except BaseException:
+        source.close()
+        raise
+    video_out: Optional[VideoOutput] = None
+    outputs = [o for o in (txt_out, ) if o]
+    total = source.count(args.start_frame, args.max_frames)
+    bar = tqdm(total=total, unit='frame', file=sys.stderr, dynamic_ncols=True)
+    recent = collections.deque(maxlen=10)
+    times, scores, frames = [], [], 0
+    size_wh = None
+    try:
+        for res in track_video(model, source, boxes, args.start_frame,
+                               args.max_frames, backend=args.backend,
+                               onnx_dir=args.onnx_dir):
+            frames += 1
+            if res['valid'] and not res['init']:
+                times.append(res['time'])
+                recent.append(res['time'])
+                scores.append(res['scores'])
+            fps = len(recent) / sum(recent) if sum(recent) > 0 else None
+            if res['frame'] is not None:
+                size_wh = size_wh or res['frame'].shape[1::-1]
+                vis = draw_tracks(res['frame'], res['boxes'], res['scores'],
+                                  res['frame_index'], fps)
+            else:
+                vis = draw_unreadable(size_wh, res['frame_index'])
+            if args.out:
+                if video_out is None:
+                    video_out = VideoOutput(args.out, source.fps, size_wh)
+                    outputs.append(video_out)
+                video_out.write(vis)
+            if txt_out:
+                txt_out.write(res)
+            bar.update(1)
+            if fps:
+                bar.set_postfix(fps=f'{fps:.1f}', refresh=False)
+            if args.show:
+                import cv2
+                cv2.imshow('demo_sot', vis)
+                if cv2.waitKey(1) & 0xFF in (ord('q'), 27):
+                    break
+        for out in outputs:
+            out.commit()
+    except KeyboardInterrupt:
+        bar.close()
+        kept = [p for p in (o.abort(keep=True) for o in outputs) if p]
+        print('interrupted' + (f'; partial output left at {", ".join(kept)}'
+                               if kept else ''), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BaseException:
+        for out in outputs:
+            out.abort(keep=False)
+        raise
+    finally:
+        bar.close()
+        source.close()
+
+    mean_fps = len(times) / sum(times) if sum(times) > 0 else float('nan')
+    summary = f'frames: {frames}, targets: {len(boxes)}, ' \
+              f'mean fps: {mean_fps:.1f}'
+    if scores and np.max(scores) >= 0:
+        mean = np.mean(np.asarray(scores), axis=0)
+        summary += ', mean score: ' + ' '.join(f'#{t} {s:.3f}'
+                                               for t, s in enumerate(mean))
+    print(summary)
+    for path in (args.out, args.out_txt):
+        if path:
+            print(f'wrote {path}')
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    from stark_plugin.apis import CheckpointMismatchError
+    from stark_plugin.apis.video import InputError
+    from stark_plugin.utils.checkpoint import UnsafeCheckpointError
+    show_orig, warnings.showwarning = warnings.showwarning, _warning_line
+    try:
+        return run(args)
+    except (InputError, FileNotFoundError, CheckpointMismatchError,
+            UnsafeCheckpointError) as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        warnings.showwarning = show_orig
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.exit(main())
