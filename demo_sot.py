@@ -8,7 +8,8 @@ Example::
 
 The logic lives in ``stark_plugin.apis.video`` and
 ``stark_plugin.visualization.draw``; this script parses arguments, shows
-progress and reports errors as one line on stderr (exit code 2).
+progress and reports user errors as one line on stderr (exit code 2;
+``STARK_DEBUG=1`` shows the traceback).
 """
 import argparse
 import collections
@@ -188,14 +189,14 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    from stark_plugin.apis import CheckpointMismatchError
     from stark_plugin.apis.video import InputError
-    from stark_plugin.utils.checkpoint import UnsafeCheckpointError
+    from stark_plugin.utils.cli import DEBUG_ENV, user_error_types
     show_orig, warnings.showwarning = warnings.showwarning, _warning_line
     try:
         return run(args)
-    except (InputError, FileNotFoundError, CheckpointMismatchError,
-            UnsafeCheckpointError) as exc:
+    except (InputError, *user_error_types()) as exc:
+        if os.environ.get(DEBUG_ENV, '0') == '1':
+            raise
         print(f'error: {exc}', file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
