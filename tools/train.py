@@ -7,8 +7,6 @@ import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -91,12 +89,10 @@ def build_config(args: argparse.Namespace) -> Config:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from stark_plugin.utils import register_all_modules
+    from stark_plugin.utils.launch import build_runner
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    if 'runner_type' in cfg:
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
     return 0
 
