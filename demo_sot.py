@@ -25,8 +25,7 @@ EXIT_INTERRUPTED = 130
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     from mmengine.config import DictAction
     parser = argparse.ArgumentParser(
-        description='STARK single/multi-object tracking demo',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        description='STARK single/multi-object tracking demo')
     parser.add_argument(
         'input', help='video file, folder of frames or webcam index (0)')
     parser.add_argument('--config', required=True, help='model config file')
@@ -47,17 +46,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--out-txt', help='results: frame,target,x,y,w,h,score per line')
     parser.add_argument('--show', action='store_true',
                         help='display frames live (q / Esc stops)')
-    parser.add_argument('--device', default='cpu', help='cpu or cuda:0')
+    parser.add_argument('--device', default='cpu', help='cpu (default) or cuda:0')
     parser.add_argument(
         '--backend', default='torch',
-        choices=['torch', 'torch-bf16', 'onnxruntime'])
+        choices=['torch', 'torch-bf16', 'onnxruntime'],
+        help='inference backend (default: torch)')
     parser.add_argument('--onnx-dir', help='exported ONNX graphs '
                         '(--backend onnxruntime)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='config overrides, e.g. model.test_cfg.update_intervals=[25]')
     parser.add_argument('--start-frame', type=int, default=0,
-                        help='first frame (the boxes refer to it)')
+                        help='first frame (default 0; the boxes refer to it)')
     parser.add_argument('--max-frames', type=int,
                         help='process at most this many frames')
     parser.add_argument(

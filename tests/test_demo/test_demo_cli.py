@@ -276,3 +276,34 @@ def test_non_finite_tracker_output_is_replaced(tiny, video):
                                    max_frames=3))
     assert [r['boxes'] for r in results] == [[BOX0]] * 3
     assert np.isfinite(results[-1]['scores']).all()
+
+
+def test_interactive_selection_on_the_start_frame(run_demo, video, tmp_path,
+                                                  monkeypatch):
+    from stark_plugin.apis import video as video_mod
+    seen = []
+
+    def select(frame):
+        seen.append(frame)
+        return [make_frames()[1][5]]
+
+    monkeypatch.setattr(video_mod, 'has_display', lambda: True)
+    monkeypatch.setattr(video_mod, 'select_boxes', select)
+    txt = tmp_path / 'sel.txt'
+    code, _, err = run_demo(video, '--start-frame', 5, '--max-frames', 3,
+                            '--out-txt', txt)
+    assert code == 0, err
+    assert len(seen) == 1 and seen[0].shape == (H, W, 3)
+    x, y = make_frames()[1][5][:2]  # the object of frame 5 is in the frame
+    assert seen[0][y + 3, x + 3].tolist() == pytest.approx([40, 200, 250],
+                                                           abs=40)
+    rows = read_txt(str(txt))
+    assert [r[0] for r in rows] == [5, 6, 7]
+    assert rows[0][2:6] == make_frames()[1][5]
+
+    def cancelled(frame):
+        raise video_mod.InputError('no box selected')
+
+    monkeypatch.setattr(video_mod, 'select_boxes', cancelled)
+    code, _, err = run_demo(video)
+    assert code == 2 and err.strip().endswith('error: no box selected')

@@ -22,7 +22,8 @@ def test_parse_box_line(line):
     assert parse_box_line(line) == [20, 40, 30, 24]
 
 
-@pytest.mark.parametrize('line', ['1,2,3', '1,2,3,4,5', 'a,b,c,d', '1,2,nan,4'])
+@pytest.mark.parametrize('line',
+                         ['1,2,3', '1,2,3,4,5', 'a,b,c,d', '1,2,nan,4'])
 def test_parse_box_line_rejects(line):
     with pytest.raises(InputError, match='gt.txt:1: expected 4 numbers'):
         parse_box_line(line, 'gt.txt:1')
