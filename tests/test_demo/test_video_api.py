@@ -128,3 +128,48 @@ def test_draw_tracks():
     assert (out[2:12, 2:60] != 50).any()  # the frame / fps header
     blank = draw_unreadable((160, 120), 3)
     assert blank.shape == (120, 160, 3) and blank.any()
+
+
+class _FakeCap:
+    """A capture whose reads fail at the given indices (and at the end)."""
+
+    def __init__(self, num, bad):
+        self.num, self.bad, self.pos = num, set(bad), 0
+
+    def read(self):
+        i, self.pos = self.pos, self.pos + 1
+        if i >= self.num or i in self.bad:
+            return False, None
+        return True, np.full((4, 4, 3), i, np.uint8)
+
+    def grab(self):
+        return self.read()[0]
+
+    def release(self):
+        pass
+
+
+def test_capture_source_failed_reads_keep_numbering(video):
+    from stark_plugin.apis.video import CaptureSource
+    src = CaptureSource(video)
+    assert (src.num_frames, src.fps, src.width, src.height) == (30, 25, 160,
+                                                                120)
+    src.close()
+    # frames 3 and 4 fail inside the video; 8, 9 past the real end while
+    # the header says 10: the first two become None, the last two end it
+    src.cap, src.num_frames = _FakeCap(8, {3, 4}), 10
+    with pytest.warns(UserWarning) as record:
+        got = [(i, None if f is None else int(f[0, 0, 0]))
+               for i, f in src.frames()]
+    assert got == [(0, 0), (1, 1), (2, 2), (3, None), (4, None), (5, 5),
+                   (6, 6), (7, 7)]
+    messages = [str(w.message) for w in record]
+    assert any('frame 3 of' in m and 'unreadable' in m for m in messages)
+    assert any('reading stopped at frame 8 (the header says 10' in m
+               for m in messages)
+    src.cap = _FakeCap(8, {3, 4})
+    with pytest.warns(UserWarning) as record:
+        assert [i for i, _ in src.frames(start_frame=2, max_frames=3)] == [
+            2, 3, 4
+        ]
+    assert ['frame 3 of' in str(w.message) for w in record] == [True, False]
