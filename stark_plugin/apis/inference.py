@@ -1,6 +1,7 @@
-"""Python entry points: build a STARK model and track one target."""
+"""Python entry points: build a STARK model and track targets."""
 import copy
 import os.path as osp
+import time
 from typing import List, Optional, Sequence, Union
 
 import cv2
@@ -120,28 +121,81 @@ def init_model(config: Union[str, Config],
     return model
 
 
+#: inference backends of :class:`SOTInferencer`.
+BACKENDS = ('torch', 'torch-bf16', 'onnxruntime')
+
+
 class SOTInferencer:
-    """Track one target through BGR uint8 frames (as OpenCV reads them).
+    """Track one or more targets through BGR uint8 frames (as OpenCV
+    reads them).
 
     Frames are converted to RGB (the official tracker's input); the
-    tracking logic is :class:`stark_plugin.models.StarkTracker`.
+    tracking logic is :class:`stark_plugin.models.StarkTracker`. All
+    targets of a frame run in one batched forward
+    (:meth:`StarkTracker.track_batch`).
+
+    Args:
+        model: a STARK model (:func:`init_model`). For ``backend='torch'``
+            and ``'torch-bf16'`` the lean path runs on an eval copy with
+            BatchNorm folded into the convolutions
+            (:func:`stark_plugin.models.prepare_for_inference`); ``model``
+            itself is not modified. For ``'onnxruntime'`` it provides the
+            test settings.
+        backend: ``'torch'`` (fp32), ``'torch-bf16'`` (autocast bf16, CPU or
+            CUDA) or ``'onnxruntime'`` (graphs of
+            ``tools/deployment/export_onnx.py`` in ``onnx_dir``).
+        onnx_dir: folder of the exported graphs (``onnxruntime`` only).
+        cache_templates: run the template branch once per template
+            (default: ``model.test_cfg['cache_templates']``).
+        fast: the lean tracking step (BN folding, cached positional
+            encodings, fused attention). ``fast=False`` together with
+            ``cache_templates=False`` is the naive path of the original code
+            (benchmark baseline); both give the same boxes.
 
     Example::
 
         model = init_model(cfg, ckpt)
         inferencer = SOTInferencer(model)
-        inferencer.init(first_frame, [x, y, w, h])
+        inferencer.init(first_frame, [x, y, w, h])       # -> 0
+        inferencer.init(first_frame, [x2, y2, w2, h2])   # -> 1
         for frame in frames:
-            result = inferencer.track(frame)  # dict(box=[x, y, w, h], score)
+            result = inferencer.track(frame)
+            # dict(box=[x, y, w, h], score, time, targets=[dict(box, score),
+            #      dict(box, score)]); box/score are those of target 0
     """
 
     def __init__(self, model: torch.nn.Module,
-                 cache_templates: Optional[bool] = None) -> None:
+                 backend: str = 'torch',
+                 onnx_dir: Optional[str] = None,
+                 cache_templates: Optional[bool] = None,
+                 *,
+                 fast: bool = True) -> None:
         from stark_plugin.models.trackers import StarkTracker
+        if backend not in BACKENDS:
+            raise ValueError(f'backend must be one of {BACKENDS}, got '
+                             f'{backend!r}')
         model.eval()
         self.model = model
-        self.tracker = StarkTracker(model, cache_templates=cache_templates)
-        self.state = None
+        self.backend = backend
+        self.fast = fast
+        net = model
+        autocast_dtype = None
+        if backend == 'onnxruntime':
+            from .onnx_backend import OnnxStarkModel
+            if onnx_dir is None:
+                raise ValueError('backend="onnxruntime" needs onnx_dir (the '
+                                 '--out folder of export_onnx.py)')
+            net = OnnxStarkModel(onnx_dir, model)
+        elif fast:
+            from stark_plugin.models import prepare_for_inference
+            net = prepare_for_inference(model)
+        if backend == 'torch-bf16':
+            autocast_dtype = torch.bfloat16
+        self.net = net
+        self.tracker = StarkTracker(
+            net, cache_templates=cache_templates, fast=fast,
+            autocast_dtype=autocast_dtype)
+        self.states: list = []
         self.last_result: Optional[dict] = None
 
     @staticmethod
@@ -154,22 +208,52 @@ class SOTInferencer:
                             f'{getattr(frame, "dtype", None)}')
         return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
 
-    def init(self, frame: np.ndarray, box_xywh: Sequence[float]) -> None:
-        """Start tracking the target ``box_xywh`` (pixels) in ``frame``."""
-        self.state = self.tracker.init(self._to_rgb(frame), box_xywh)
+    @property
+    def state(self):
+        """Tracker state of target 0 (None before the first ``init``)."""
+        return self.states[0] if self.states else None
+
+    @property
+    def num_targets(self) -> int:
+        return len(self.states)
+
+    def init(self, frame: np.ndarray, box_xywh: Sequence[float]) -> int:
+        """Add a target ``box_xywh`` (pixels) initialised on ``frame``;
+        returns its index (0, 1, ...). It is tracked from the next
+        ``track`` call on, together with the targets added before."""
+        self.states.append(self.tracker.init(self._to_rgb(frame), box_xywh))
+        return len(self.states) - 1
+
+    def reset(self) -> None:
+        """Drop all targets."""
+        self.states = []
         self.last_result = None
 
     def track(self, frame: np.ndarray) -> dict:
-        """Next frame -> ``dict(box=[x, y, w, h], score=float)``; score is
-        the sigmoid confidence (STARK-ST) or -1.0 (STARK-S)."""
-        if self.state is None:
+        """Track every target into the next frame (one batched forward).
+
+        Returns ``dict(box=[x, y, w, h], score=float, time=float,
+        targets=[dict(box, score), ...])``: ``targets`` in ``init`` order,
+        ``box`` / ``score`` those of target 0, ``time`` the seconds this
+        call took. ``score`` is the sigmoid confidence (STARK-ST) or -1.0
+        (STARK-S).
+        """
+        start = time.perf_counter()
+        if not self.states:
             raise RuntimeError('call SOTInferencer.init(frame, box) first')
-        result = self.tracker.track(self._to_rgb(frame), self.state)
-        self.last_result = result
-        return dict(box=[float(v) for v in result['box']],
-                    score=float(result['score']))
+        results = self.tracker.track_batch(self._to_rgb(frame), self.states)
+        targets = [
+            dict(box=[float(v) for v in r['box']], score=float(r['score']))
+            for r in results
+        ]
+        self.last_result = results[0]
+        return dict(
+            box=list(targets[0]['box']),
+            score=targets[0]['score'],
+            time=time.perf_counter() - start,
+            targets=targets)
 
     @property
     def updated_frames(self) -> List[int]:
-        """Frames whose ``track`` replaced a dynamic template."""
-        return list(self.state.updated_frames) if self.state else []
+        """Frames whose ``track`` replaced a dynamic template (target 0)."""
+        return list(self.states[0].updated_frames) if self.states else []

@@ -35,6 +35,8 @@ class StarkTransformer(BaseModule):
         self.encoder = DetrTransformerEncoder(**encoder)
         self.decoder = DetrTransformerDecoder(**decoder)
         self.embed_dims = self.encoder.embed_dims
+        #: eval-only fused path (set by ``prepare_for_inference``)
+        self.fast_inference = False
 
     def init_weights(self) -> None:
         """Xavier-uniform on every matrix, as DETR/STARK do."""
@@ -57,6 +59,10 @@ class StarkTransformer(BaseModule):
             ``hs`` of shape ``(1, B, Nq, C)`` (decoder output after the final
             LayerNorm) and ``memory`` of shape ``(B, L, C)``.
         """
+        if self.fast_inference and not self.training:
+            from ..fast_inference import fast_transformer_forward
+            return fast_transformer_forward(self, feat, mask, pos,
+                                            query_embed)
         memory = self.encoder(
             query=feat, query_pos=pos, key_padding_mask=mask)
         query_pos = query_embed.unsqueeze(0).repeat(feat.shape[0], 1, 1)

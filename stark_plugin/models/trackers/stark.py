@@ -94,6 +94,10 @@ class Stark(BaseModel):
         self._freeze()
         self._tracker = None
         self._track_state = None
+        #: eval-only: reuse the positional encoding of mask-free crops
+        #: (set by ``prepare_for_inference``)
+        self.fast_inference = False
+        self._pos_cache: Dict[tuple, Tensor] = {}
 
     # ------------------------------------------------------------------
     # freezing
@@ -147,12 +151,24 @@ class Stark(BaseModel):
         # (i * stride, j * stride) of the crop mask
         feat_mask = F.interpolate(
             mask[None].float(), size=hw).to(torch.bool)[0]
-        pos = self.positional_encoding(feat_mask)
         return FeatureTokens(
             feat=feat.flatten(2).transpose(1, 2),
             mask=feat_mask.flatten(1),
-            pos=pos.to(feat.dtype).flatten(2).transpose(1, 2),
+            pos=self._pos_tokens(feat_mask).to(feat.dtype),
             hw=hw)
+
+    def _pos_tokens(self, feat_mask: Tensor) -> Tensor:
+        """``(B, H*W, C)`` sine positional encoding of a feature mask; in
+        the fast eval path the mask-free encoding of each size is cached."""
+        cacheable = self.fast_inference and not self.training and \
+            not bool(feat_mask.any())
+        key = (tuple(feat_mask.shape[-2:]), feat_mask.device)
+        if cacheable and key in self._pos_cache:
+            return self._pos_cache[key].expand(feat_mask.shape[0], -1, -1)
+        pos = self.positional_encoding(feat_mask).flatten(2).transpose(1, 2)
+        if cacheable:
+            self._pos_cache[key] = pos[:1].clone()
+        return pos
 
     def forward_head(self,
                      templates: Sequence[FeatureTokens],

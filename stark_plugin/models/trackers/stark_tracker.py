@@ -16,6 +16,7 @@ lives in this module or in :mod:`stark_plugin.structures` and is named:
   by a crop of the current frame around the new (clipped) box, used from
   the next frame on. STARK-ST starts with the first template repeated.
 """
+import contextlib
 import warnings
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
@@ -91,10 +92,26 @@ class StarkTracker:
     branch runs once per template (at ``init`` and on each update) and its
     tokens are reused every frame; with ``cache_templates=False`` it runs
     on every frame from the stored crops (the naive path, same numbers).
+
+    Args:
+        model: a :class:`Stark` model, its :func:`prepare_for_inference`
+            copy, or any object with the same ``extract_tokens`` /
+            ``forward_head`` / ``test_cfg`` interface (the ONNX Runtime
+            backend).
+        cache_templates: see above (default ``test_cfg.cache_templates``).
+        fast: ``torch.inference_mode`` and normalisation in place with
+            constant tensors (bit-identical to the naive preprocessing);
+            False: ``torch.no_grad`` and the original per-frame ops.
+        autocast_dtype: run the network under ``torch.autocast`` with this
+            dtype (``torch.bfloat16``); outputs are decoded in float32.
     """
 
-    def __init__(self, model, cache_templates: Optional[bool] = None) -> None:
+    def __init__(self, model, cache_templates: Optional[bool] = None,
+                 fast: bool = True,
+                 autocast_dtype: Optional[torch.dtype] = None) -> None:
         self.model = model
+        self.fast = fast
+        self.autocast_dtype = autocast_dtype
         cfg = model.test_cfg
         self.template_factor = float(cfg['template_factor'])
         self.template_size = int(cfg['template_size'])
@@ -107,9 +124,29 @@ class StarkTracker:
         self.cache_templates = cfg['cache_templates'] \
             if cache_templates is None else cache_templates
 
+        dev = getattr(model, 'device', None)
+        self._device = torch.device(dev) if dev is not None else \
+            next(model.parameters()).device
+        pre = model.data_preprocessor
+        self._mean = pre.mean.to(self._device)
+        self._std = pre.std.to(self._device)
+
     @property
     def device(self) -> torch.device:
-        return next(self.model.parameters()).device
+        return self._device
+
+    def _grad_mode(self):
+        return torch.inference_mode() if self.fast else torch.no_grad()
+
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self._device.type, dtype=self.autocast_dtype)
+
+    def extract_tokens(self, img: Tensor, mask: Tensor) -> FeatureTokens:
+        """Template/search branch of the network (under autocast)."""
+        with self._autocast():
+            return self.model.extract_tokens(img, mask)
 
     # -- preprocessing ---------------------------------------------------
     def crop(self, frame_rgb: np.ndarray, box: Sequence[float],
@@ -117,11 +154,19 @@ class StarkTracker:
         """Crop + normalise: ``(img (1,3,S,S), mask (1,S,S), resize)``."""
         patch, resize_factor, mask = sample_target(frame_rgb, box, factor,
                                                    size)
-        img = torch.from_numpy(np.ascontiguousarray(patch)).to(
-            self.device).permute(2, 0, 1)[None]
-        img = self.model.data_preprocessor.normalize(img)
-        mask = torch.from_numpy(mask).to(self.device)[None]
-        return img, mask, resize_factor
+        if not self.fast:  # the original per-frame preprocessing
+            img = torch.from_numpy(np.ascontiguousarray(patch)).to(
+                self.device).permute(2, 0, 1)[None]
+            img = self.model.data_preprocessor.normalize(img)
+            mask = torch.from_numpy(mask).to(self.device)[None]
+            return img, mask, resize_factor
+        # same ops and order as ``normalize`` (bit-identical), in place on
+        # one float buffer in the network's (1, 3, S, S) layout
+        img = torch.from_numpy(patch).to(self.device, non_blocking=True)
+        img = img.permute(2, 0, 1)[None].float().contiguous()
+        img.div_(255.0).sub_(self._mean).div_(self._std)
+        mask = torch.from_numpy(mask).to(self.device, non_blocking=True)
+        return img, mask[None], resize_factor
 
     def _make_template(self, frame_rgb: np.ndarray,
                        box: Sequence[float]) -> TemplateEntry:
@@ -129,14 +174,14 @@ class StarkTracker:
                                  self.template_size)
         entry = TemplateEntry(img=img, mask=mask)
         if self.cache_templates:
-            entry.tokens = self.model.extract_tokens(img, mask)
+            entry.tokens = self.extract_tokens(img, mask)
         return entry
 
     def template_tokens(self, entry: TemplateEntry) -> FeatureTokens:
         """Cached tokens of a template, or a fresh template-branch run."""
         if entry.tokens is not None:
             return entry.tokens
-        return self.model.extract_tokens(entry.img, entry.mask)
+        return self.extract_tokens(entry.img, entry.mask)
 
     # -- tracking --------------------------------------------------------
     @staticmethod
@@ -148,11 +193,15 @@ class StarkTracker:
                             f'{getattr(frame, "shape", None)} '
                             f'{getattr(frame, "dtype", None)}')
 
-    @torch.no_grad()
     def init(self, frame_rgb: np.ndarray,
              box_xywh: Sequence[float]) -> TrackerState:
         """Template crop of the first frame (repeated for each dynamic
         template of STARK-ST)."""
+        with self._grad_mode():
+            return self._init(frame_rgb, box_xywh)
+
+    def _init(self, frame_rgb: np.ndarray,
+              box_xywh: Sequence[float]) -> TrackerState:
         self._check_frame(frame_rgb)
         box = [float(v) for v in box_xywh]
         if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
@@ -176,11 +225,18 @@ class StarkTracker:
         """
         return self.track_batch(frame_rgb, [state])[0]
 
-    @torch.no_grad()
     def track_batch(self, frame_rgb: np.ndarray,
                     states: Sequence[TrackerState]) -> List[dict]:
-        """One frame for several targets in one batched forward."""
+        """One frame for several targets in one batched forward (each
+        target with its own templates, frame count and update rule)."""
+        with self._grad_mode():
+            return self._track_batch(frame_rgb, states)
+
+    def _track_batch(self, frame_rgb: np.ndarray,
+                     states: Sequence[TrackerState]) -> List[dict]:
         self._check_frame(frame_rgb)
+        if not states:
+            return []
         img_h, img_w = frame_rgb.shape[:2]
         crops = []
         for state in states:
@@ -188,36 +244,46 @@ class StarkTracker:
             crops.append(
                 self.crop(frame_rgb, state.box, self.search_factor,
                           self.search_size))
-        search = self.model.extract_tokens(
-            torch.cat([c[0] for c in crops]), torch.cat([c[1] for c in crops]))
+        if len(crops) == 1:
+            search = self.extract_tokens(crops[0][0], crops[0][1])
+        else:
+            search = self.extract_tokens(
+                torch.cat([c[0] for c in crops]),
+                torch.cat([c[1] for c in crops]))
         num_templates = len(states[0].templates)
         templates = [
             FeatureTokens.stack_batch(
                 [self.template_tokens(s.templates[t]) for s in states])
             for t in range(num_templates)
         ]
-        outs = self.model.forward_head(
-            templates, search, run_box_head=True, run_cls_head=True)
+        with self._autocast():
+            outs = self.model.forward_head(
+                templates, search, run_box_head=True, run_cls_head=True)
+        outs = {k: v.float() for k, v in outs.items()
+                if k in ('pred_boxes', 'pred_logits')}
+        pred_boxes = outs['pred_boxes'].cpu()
+        logits = outs['pred_logits'].cpu() if 'pred_logits' in outs \
+            else None
 
         results = []
         for i, state in enumerate(states):
             resize_factor = crops[i][2]
-            pred_box = decode_pred_box(outs['pred_boxes'][i],
+            pred_box = decode_pred_box(pred_boxes[i],
                                        self.search_size, resize_factor)
             state.box = list(
                 clip_box(
                     map_box_back(pred_box, state.box, self.search_size,
                                  resize_factor),
                     img_h, img_w, margin=self.clip_margin))
-            if 'pred_logits' in outs:
-                score = outs['pred_logits'][i].view(-1).sigmoid().mean()
+            if logits is not None:
+                score = logits[i].view(-1).sigmoid().mean()
                 state.score = float(score.item())
             updated = self._maybe_update(frame_rgb, state)
             results.append(
                 dict(
                     box=list(state.box),
                     score=state.score,
-                    pred_box_norm=outs['pred_boxes'][i].view(
+                    pred_box_norm=pred_boxes[i].view(
                         -1, 4).mean(dim=0).tolist(),
                     updated=updated))
         return results
