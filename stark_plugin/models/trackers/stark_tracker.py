@@ -207,7 +207,7 @@ class StarkTracker:
         if len(box) != 4 or box[2] <= 0 or box[3] <= 0:
             raise ValueError(f'init box must be [x, y, w, h] with w, h > 0, '
                              f'got {list(box_xywh)}')
-        if self.model.training:
+        if getattr(self.model, 'training', False):
             warnings.warn('StarkTracker: the model is in training mode '
                           '(dropout active); call model.eval()')
         first = self._make_template(frame_rgb, box)

@@ -1,0 +1,510 @@
+"""Speed benchmark of the tracking step (``tools/analysis/benchmark.py``).
+
+Everything runs through :class:`SOTInferencer` on a generated sequence (a
+textured object moving over a textured background, crossing the image
+border so that padded crops occur):
+
+* the naive path (``cache_templates=False, fast=False``: full forward each
+  frame, per-frame preprocessing, nothing cached) is the baseline;
+* each backend (``torch``, ``torch-bf16``, ``onnxruntime``): ``init`` and
+  the end-to-end tracking step (median / p90 ms, fps, peak memory), the
+  step's parts timed on the same inputs (crop/preprocess, backbone,
+  transformer, heads, postprocess), speed-up against the naive path, and the
+  drift of its boxes / scores against fp32;
+* with ``targets > 1``: target-frames per second of the batched
+  multi-target path.
+
+Timings are medians after a warm-up; CUDA work is synchronised.
+"""
+import contextlib
+import os
+import platform
+import tempfile
+import threading
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import torch
+
+from stark_plugin.structures.bbox import clip_box
+from .inference import BACKENDS, SOTInferencer
+
+
+# ----------------------------------------------------------------------
+# data
+def synthetic_sequence(num_frames: int, height: int = 480, width: int = 640,
+                       seed: int = 0
+                       ) -> Tuple[List[np.ndarray], List[List[float]]]:
+    """BGR frames of a textured object moving over a textured background
+    (a Lissajous path that reaches the image border), and its boxes."""
+    rng = np.random.default_rng(seed)
+    bg = rng.integers(0, 256, (height // 4, width // 4, 3), dtype=np.uint8)
+    bg = cv2.resize(bg, (width, height), interpolation=cv2.INTER_LINEAR)
+    obj_h, obj_w = height // 6, width // 8
+    obj = rng.integers(0, 256, (obj_h // 3, obj_w // 3, 3), dtype=np.uint8)
+    obj = cv2.resize(obj, (obj_w, obj_h), interpolation=cv2.INTER_NEAREST)
+    cv2.rectangle(obj, (0, 0), (obj_w - 1, obj_h - 1), (255, 255, 255), 2)
+    frames, boxes = [], []
+    for t in range(num_frames):
+        phase = 2 * np.pi * t / max(num_frames, 30)
+        cx = width / 2 + (width / 2 - obj_w / 4) * np.sin(phase)
+        cy = height / 2 + (height / 3) * np.sin(2 * phase + 0.5)
+        x, y = int(round(cx - obj_w / 2)), int(round(cy - obj_h / 2))
+        frame = bg.copy()
+        x0, y0 = max(x, 0), max(y, 0)
+        x1, y1 = min(x + obj_w, width), min(y + obj_h, height)
+        frame[y0:y1, x0:x1] = obj[y0 - y:y1 - y, x0 - x:x1 - x]
+        frames.append(frame)
+        boxes.append([float(x), float(y), float(obj_w), float(obj_h)])
+    return frames, boxes
+
+
+# ----------------------------------------------------------------------
+# measurement helpers
+def summarize(seconds: Sequence[float]) -> Dict[str, float]:
+    """``median_ms``, ``p90_ms``, ``mean_ms``, ``fps`` (1 / median)."""
+    ms = np.asarray(seconds, dtype=np.float64) * 1e3
+    med = float(np.median(ms))
+    return dict(
+        median_ms=med,
+        p90_ms=float(np.percentile(ms, 90)),
+        mean_ms=float(ms.mean()),
+        fps=1e3 / med if med > 0 else float('inf'),
+        n=int(ms.size))
+
+
+def box_iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise IoU of ``(N, 4)`` xywh boxes."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    x1 = np.maximum(a[:, 0], b[:, 0])
+    y1 = np.maximum(a[:, 1], b[:, 1])
+    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
+    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    return inter / np.maximum(union, 1e-12)
+
+
+def _rss_bytes() -> int:
+    try:
+        with open('/proc/self/statm') as f:
+            return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+    except (OSError, ValueError):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class PeakMemory:
+    """Peak memory during a block: CUDA allocator peak on a GPU, else the
+    process resident set sampled every 2 ms (MiB)."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> 'PeakMemory':
+        if self.device.type == 'cuda':
+            torch.cuda.reset_peak_memory_stats(self.device)
+        else:
+            self._peak = _rss_bytes()
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.002):
+            self._peak = max(self._peak, _rss_bytes())
+
+    def __exit__(self, *exc) -> None:
+        if self.device.type == 'cuda':
+            self.peak_mb = torch.cuda.max_memory_allocated(
+                self.device) / 2**20
+        else:
+            self._stop.set()
+            self._thread.join()
+            self.peak_mb = max(self._peak, _rss_bytes()) / 2**20
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
+def time_fn(fn: Callable[[], object], device: torch.device, repeats: int,
+            warmup: int = 2) -> Dict[str, float]:
+    """Summary of ``repeats`` timed calls after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    _sync(device)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        _sync(device)
+        times.append(time.perf_counter() - start)
+    return summarize(times)
+
+
+def environment(device: torch.device) -> Dict[str, object]:
+    """torch version, threads, device and CPU/GPU name."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    env = dict(
+        torch=torch.__version__,
+        threads=torch.get_num_threads(),
+        device=str(device),
+        cpu=cpu,
+        cpu_count=os.cpu_count(),
+        python=platform.python_version(),
+        load_avg=list(os.getloadavg()) if hasattr(os, 'getloadavg') else
+        None)
+    if device.type == 'cuda':
+        env['gpu'] = torch.cuda.get_device_name(device)
+    try:
+        import onnxruntime
+        env['onnxruntime'] = onnxruntime.__version__
+    except ImportError:
+        pass
+    return env
+
+
+# ----------------------------------------------------------------------
+# one backend
+def run_sequence(inferencer: SOTInferencer, frames: Sequence[np.ndarray],
+                 init_boxes: Sequence[Sequence[float]],
+                 device: torch.device) -> Dict[str, object]:
+    """Init every box on ``frames[0]``, track the rest; per-frame seconds,
+    boxes and scores of each target."""
+    inferencer.reset()
+    _sync(device)
+    start = time.perf_counter()
+    for box in init_boxes:
+        inferencer.init(frames[0], box)
+    _sync(device)
+    init_s = time.perf_counter() - start
+    times, boxes, scores = [], [], []
+    for frame in frames[1:]:
+        start = time.perf_counter()
+        out = inferencer.track(frame)
+        _sync(device)
+        times.append(time.perf_counter() - start)
+        boxes.append([t['box'] for t in out['targets']])
+        scores.append([t['score'] for t in out['targets']])
+    return dict(init_s=init_s, times=times, boxes=np.asarray(boxes),
+                scores=np.asarray(scores))
+
+
+def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,
+               box: Sequence[float], device: torch.device,
+               repeats: int) -> Dict[str, Dict[str, float]]:
+    """Time the parts of one tracking step on the same inputs.
+
+    ``preprocess``: BGR->RGB, search crop, tensor, normalisation;
+    ``template_branch`` (naive path only: the template branch it reruns
+    each frame); ``backbone``: search branch (backbone, neck, mask,
+    positional encoding); ``transformer``; ``heads`` (box + score head);
+    ``network`` (onnxruntime: the search graph = backbone + transformer +
+    heads); ``postprocess``: decode, map back, clip.
+    """
+    from stark_plugin.models.trackers.stark_tracker import (decode_pred_box,
+                                                            map_box_back)
+    tracker = inferencer.tracker
+    net = tracker.model
+    state = tracker.init(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), box)
+    parts = {}
+
+    def preprocess():
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        return tracker.crop(rgb, box, tracker.search_factor,
+                            tracker.search_size)
+
+    img, mask, resize = preprocess()
+    with tracker._grad_mode():
+        parts['preprocess'] = time_fn(preprocess, device, repeats)
+        templates = [tracker.template_tokens(t) for t in state.templates]
+        if not tracker.cache_templates:
+            parts['template_branch'] = time_fn(
+                lambda: [tracker.template_tokens(t)
+                         for t in state.templates], device, repeats)
+        search = tracker.extract_tokens(img, mask)
+        if hasattr(net, 'head'):
+            parts['backbone'] = time_fn(
+                lambda: tracker.extract_tokens(img, mask), device, repeats)
+            from stark_plugin.models.layers.tokens import FeatureTokens
+            tokens = FeatureTokens.cat(templates + [search])
+            head = net.head
+
+            def transformer():
+                with tracker._autocast():
+                    return head.transformer(tokens.feat, tokens.mask,
+                                            tokens.pos,
+                                            head.query_embedding.weight)
+
+            hs, memory = transformer()
+            parts['transformer'] = time_fn(transformer, device, repeats)
+
+            def heads():
+                with tracker._autocast():
+                    feat = head.box_head_input(hs, memory, tokens.hw)
+                    out = head.bbox_head(feat)
+                    if head.cls_head is not None:
+                        out = (out, head.cls_head(hs))
+                    return out
+
+            parts['heads'] = time_fn(heads, device, repeats)
+        else:
+            parts['network'] = time_fn(
+                lambda: net.forward_head(templates, search), device,
+                repeats)
+        with tracker._autocast():
+            outs = net.forward_head(templates, search)
+    pred = outs['pred_boxes'].float().cpu()
+    img_h, img_w = frame_bgr.shape[:2]
+
+    def postprocess():
+        p = decode_pred_box(pred[0], tracker.search_size, resize)
+        return clip_box(
+            map_box_back(p, box, tracker.search_size, resize), img_h, img_w,
+            margin=tracker.clip_margin)
+
+    parts['postprocess'] = time_fn(postprocess, device, repeats)
+    return parts
+
+
+def _drift(boxes: np.ndarray, scores: np.ndarray, ref_boxes: np.ndarray,
+           ref_scores: np.ndarray) -> Dict[str, float]:
+    iou = box_iou_xywh(boxes.reshape(-1, 4), ref_boxes.reshape(-1, 4))
+    return dict(
+        mean_iou=float(iou.mean()),
+        min_iou=float(iou.min()),
+        max_box_diff_px=float(np.abs(boxes - ref_boxes).max()),
+        max_score_diff=float(np.abs(scores - ref_scores).max()))
+
+
+def open_loop_drift(test: SOTInferencer, ref: SOTInferencer,
+                    frames: Sequence[np.ndarray], init_box: Sequence[float]
+                    ) -> Dict[str, float]:
+    """Drift of one step: both start every frame from the reference's
+    state (same crops), so only the numerics differ, not the trajectory."""
+    ref.reset()
+    test.reset()
+    ref.init(frames[0], init_box)
+    test.init(frames[0], init_box)
+    boxes, ref_boxes, scores, ref_scores = [], [], [], []
+    for frame in frames[1:]:
+        test.states[0].box = list(ref.states[0].box)
+        r = ref.track(frame)
+        t = test.track(frame)
+        boxes.append(t['box'])
+        scores.append(t['score'])
+        ref_boxes.append(r['box'])
+        ref_scores.append(r['score'])
+    return _drift(np.asarray(boxes), np.asarray(scores),
+                  np.asarray(ref_boxes), np.asarray(ref_scores))
+
+
+def benchmark(model: torch.nn.Module,
+              backends: Sequence[str] = ('torch', 'torch-bf16'),
+              num_frames: int = 60,
+              warmup: int = 5,
+              targets: int = 1,
+              onnx_dir: Optional[str] = None,
+              part_repeats: int = 10,
+              frame_size: Tuple[int, int] = (480, 640),
+              naive: bool = True,
+              log: Callable[[str], None] = print) -> Dict[str, object]:
+    """Benchmark ``model`` (see the module docstring).
+
+    Args:
+        model: an eval :class:`Stark` (random weights are fine for timing).
+        backends: any of ``BACKENDS``.
+        num_frames: measured tracking steps (after ``warmup`` steps).
+        targets: with ``> 1``, also the batched multi-target path.
+        onnx_dir: exported graphs for ``onnxruntime``; exported to a
+            temporary folder when None.
+        part_repeats: repetitions of each part timing.
+        naive: also measure the naive path (the speed-up baseline).
+
+    Returns:
+        A JSON-serialisable dict: ``env``, ``settings``, ``results`` (per
+        path: ``init``, ``step``, ``parts``, ``peak_mem_mb``,
+        ``speedup_vs_naive``, ``drift_vs_fp32``), ``multi_target``.
+    """
+    for b in backends:
+        if b not in BACKENDS:
+            raise ValueError(f'unknown backend {b!r}; choose from {BACKENDS}')
+    device = next(model.parameters()).device
+    model.eval()
+    frames, gt = synthetic_sequence(num_frames + warmup + 1, *frame_size)
+    init_box = gt[0]
+    report: Dict[str, object] = dict(
+        env=environment(device),
+        settings=dict(
+            frames=num_frames, warmup=warmup, targets=targets,
+            backends=list(backends), frame_size=list(frame_size),
+            search_size=model.test_cfg['search_size'],
+            template_size=model.test_cfg['template_size'],
+            update_intervals=list(model.test_cfg['update_intervals'])),
+        results={}, multi_target={})
+    tmp_dir = None
+    if 'onnxruntime' in backends and onnx_dir is None:
+        from .onnx_backend import export_onnx
+        tmp_dir = tempfile.TemporaryDirectory()
+        onnx_dir = tmp_dir.name
+        start = time.perf_counter()
+        export_onnx(model, onnx_dir)
+        log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
+
+    paths: List[Tuple[str, dict]] = []
+    if naive:
+        paths.append(('naive', dict(cache_templates=False, fast=False)))
+    for b in backends:
+        kwargs = dict(backend=b)
+        if b == 'onnxruntime':
+            kwargs['onnx_dir'] = onnx_dir
+        paths.append((b, kwargs))
+
+    runs: Dict[str, dict] = {}
+    inferencers: Dict[str, SOTInferencer] = {}
+    try:
+        for name, kwargs in paths:
+            log(f'[{name}] ...')
+            inf = SOTInferencer(model, **kwargs)
+            inferencers[name] = inf
+            # warm-up: first calls allocate, pick kernels, fill caches
+            run_sequence(inf, frames[:warmup + 1], [init_box], device)
+            with PeakMemory(device) as mem:
+                run = run_sequence(inf, [frames[0]] + frames[warmup + 1:],
+                                   [init_box], device)
+            init_times = []
+            for _ in range(max(3, part_repeats // 2)):
+                inf.reset()
+                _sync(device)
+                start = time.perf_counter()
+                inf.init(frames[0], init_box)
+                _sync(device)
+                init_times.append(time.perf_counter() - start)
+            entry = dict(
+                init=summarize(init_times),
+                step=summarize(run['times']),
+                parts=step_parts(inf, frames[1], init_box, device,
+                                 part_repeats),
+                peak_mem_mb=mem.peak_mb)
+            runs[name] = run
+            report['results'][name] = entry
+            log(f'[{name}] step median {entry["step"]["median_ms"]:.1f} ms'
+                f', p90 {entry["step"]["p90_ms"]:.1f} ms')
+
+        results = report['results']
+        if 'naive' in results:
+            base = results['naive']['step']['median_ms']
+            for name, entry in results.items():
+                entry['speedup_vs_naive'] = base / entry['step']['median_ms']
+                entry['latency_ratio_vs_naive'] = \
+                    entry['step']['median_ms'] / base
+        ref_name = 'torch' if 'torch' in runs else (
+            'naive' if 'naive' in runs else None)
+        if ref_name is not None:
+            ref = runs[ref_name]
+            for name, run in runs.items():
+                if name == ref_name:
+                    continue
+                drift = _drift(run['boxes'], run['scores'], ref['boxes'],
+                               ref['scores'])
+                drift['reference'] = ref_name
+                if name != 'naive':
+                    drift['open_loop'] = open_loop_drift(
+                        inferencers[name], inferencers[ref_name],
+                        frames[:min(len(frames), 31)], init_box)
+                results[name]['drift_vs_fp32'] = drift
+
+        if targets > 1:
+            boxes = _target_boxes(init_box, targets, frame_size)
+            for name, _ in paths:
+                if name == 'naive':
+                    continue
+                inf = inferencers[name]
+                run_sequence(inf, frames[:warmup + 1], boxes, device)
+                run = run_sequence(inf, [frames[0]] + frames[warmup + 1:],
+                                   boxes, device)
+                step = summarize(run['times'])
+                single = results[name]['step']['median_ms']
+                report['multi_target'][name] = dict(
+                    targets=targets,
+                    step=step,
+                    target_fps=targets * step['fps'],
+                    single_target_fps=1e3 / single,
+                    batching_gain=targets * single / step['median_ms'])
+                log(f'[{name}] {targets} targets: '
+                    f'{targets * step["fps"]:.1f} target-frames/s')
+    finally:
+        if tmp_dir is not None:
+            tmp_dir.cleanup()
+    return report
+
+
+def _target_boxes(box: Sequence[float], k: int,
+                  frame_size: Tuple[int, int]) -> List[List[float]]:
+    """``k`` boxes: the object and shifted copies inside the frame."""
+    h, w = frame_size
+    boxes = [list(box)]
+    rng = np.random.default_rng(1)
+    while len(boxes) < k:
+        x = float(rng.uniform(0, w - box[2]))
+        y = float(rng.uniform(0, h - box[3]))
+        boxes.append([x, y, box[2], box[3]])
+    return boxes
+
+
+def format_table(report: Dict[str, object]) -> str:
+    """The headline table of a :func:`benchmark` report."""
+    env = report['env']
+    lines = [
+        f"torch {env['torch']} | threads {env['threads']} | device "
+        f"{env['device']} | CPU {env['cpu']}" +
+        (f" | GPU {env['gpu']}" if 'gpu' in env else '') +
+        (f" | onnxruntime {env['onnxruntime']}" if 'onnxruntime' in env
+         else ''),
+        '',
+        '| path | init ms | step median ms | step p90 ms | fps | speed-up '
+        'vs naive | latency ratio | mean IoU vs fp32 (closed / open loop) '
+        '| max score diff | peak mem MiB |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ]
+    for name, r in report['results'].items():
+        d = r.get('drift_vs_fp32')
+        iou = score = '-'
+        if d:
+            ol = d.get('open_loop', {})
+            iou = f"{d['mean_iou']:.4f}" + (
+                f" / {ol['mean_iou']:.4f}" if ol else '')
+            score = f"{d['max_score_diff']:.2e}" + (
+                f" / {ol['max_score_diff']:.2e}" if ol else '')
+        lines.append(
+            f"| {name} | {r['init']['median_ms']:.1f} | "
+            f"{r['step']['median_ms']:.1f} | {r['step']['p90_ms']:.1f} | "
+            f"{r['step']['fps']:.1f} | "
+            f"{r.get('speedup_vs_naive', float('nan')):.2f}x | "
+            f"{r.get('latency_ratio_vs_naive', float('nan')):.2f} | {iou} | "
+            f"{score} | {r['peak_mem_mb']:.0f} |")
+    lines += ['', 'parts (median ms):']
+    for name, r in report['results'].items():
+        lines.append(f'  {name}: ' + ', '.join(
+            f"{k} {v['median_ms']:.1f}" for k, v in r['parts'].items()))
+    for name, m in report['multi_target'].items():
+        lines.append(
+            f"  {name} x{m['targets']} targets: step "
+            f"{m['step']['median_ms']:.1f} ms, {m['target_fps']:.1f} "
+            f"target-frames/s (single {m['single_target_fps']:.1f}, "
+            f"batching gain {m['batching_gain']:.2f}x)")
+    return '\n'.join(lines)

@@ -1,0 +1,322 @@
+"""ONNX export of STARK and an ONNX Runtime backend for ``SOTInferencer``.
+
+Two graphs with static crop sizes and a dynamic batch axis (one row per
+target, so several targets still run in one call):
+
+* ``template.onnx``: ``img (B, 3, T, T)`` float, ``mask (B, T, T)`` bool
+  -> ``feat (B, Lt, C)``, ``feat_mask (B, Lt)`` bool, ``pos (B, Lt, C)``
+  (backbone + neck + mask + positional encoding: the template branch);
+* ``search.onnx``: ``search (B, 3, S, S)``, ``search_mask (B, S, S)`` and
+  ``feat_i, mask_i, pos_i`` of each template ``i`` -> ``pred_boxes (B, Nq,
+  4)`` (normalised cx, cy, w, h) and, for STARK-ST, ``pred_logits (B, Nq,
+  1)`` (search branch + transformer + heads).
+
+``meta.json`` records the sizes, the test settings and the normalisation.
+"""
+import copy
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from stark_plugin.models.layers.tokens import FeatureTokens
+
+TEMPLATE_FILE = 'template.onnx'
+SEARCH_FILE = 'search.onnx'
+META_FILE = 'meta.json'
+
+
+class _TemplateGraph(nn.Module):
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, img: Tensor, mask: Tensor):
+        tokens = self.model.extract_tokens(img, mask)
+        return tokens.feat, tokens.mask, tokens.pos
+
+
+class _SearchGraph(nn.Module):
+
+    def __init__(self, model: nn.Module, num_templates: int,
+                 template_hw) -> None:
+        super().__init__()
+        self.model = model
+        self.num_templates = num_templates
+        self.template_hw = tuple(template_hw)
+
+    def forward(self, search: Tensor, search_mask: Tensor, *templates):
+        parts = [
+            FeatureTokens(templates[3 * i], templates[3 * i + 1],
+                          templates[3 * i + 2], self.template_hw)
+            for i in range(self.num_templates)
+        ]
+        tokens = self.model.extract_tokens(search, search_mask)
+        outs = self.model.forward_head(parts, tokens)
+        if 'pred_logits' in outs:
+            return outs['pred_boxes'], outs['pred_logits']
+        return outs['pred_boxes']
+
+
+def _export_model(model: nn.Module) -> nn.Module:
+    """Eval copy with BatchNorm folded and the data-dependent fast-path
+    branches off (a traced graph must always take the masked path)."""
+    from stark_plugin.models.fast_inference import fuse_conv_bn
+    net = copy.deepcopy(model).eval().float().cpu()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    fuse_conv_bn(net)
+    for m in net.modules():
+        if hasattr(m, 'fast_inference'):
+            m.fast_inference = False
+    return net
+
+
+def export_onnx(model: nn.Module, out_dir: str, opset: int = 17,
+                verbose: bool = False) -> Dict[str, str]:
+    """Export the two graphs of ``model`` (a :class:`Stark`) to ``out_dir``.
+
+    Returns:
+        ``dict(template=path, search=path, meta=path)``.
+    """
+    cfg = model.test_cfg
+    t_size, s_size = int(cfg['template_size']), int(cfg['search_size'])
+    num_templates = model.num_templates
+    net = _export_model(model)
+    os.makedirs(out_dir, exist_ok=True)
+    paths = dict(
+        template=osp.join(out_dir, TEMPLATE_FILE),
+        search=osp.join(out_dir, SEARCH_FILE),
+        meta=osp.join(out_dir, META_FILE))
+
+    g = torch.Generator().manual_seed(0)
+    t_img = torch.randn(1, 3, t_size, t_size, generator=g)
+    t_mask = torch.zeros(1, t_size, t_size, dtype=torch.bool)
+    t_mask[:, :, :t_size // 8] = True  # a padded border: exercise masks
+    s_img = torch.randn(1, 3, s_size, s_size, generator=g)
+    s_mask = torch.zeros(1, s_size, s_size, dtype=torch.bool)
+    s_mask[:, :s_size // 8] = True
+    template = _TemplateGraph(net)
+    with torch.no_grad():
+        feat, fmask, pos = template(t_img, t_mask)
+    batch = {0: 'batch'}
+    _export(template, (t_img, t_mask), paths['template'],
+            ['img', 'mask'], ['feat', 'feat_mask', 'pos'],
+            {n: batch for n in ('img', 'mask', 'feat', 'feat_mask', 'pos')},
+            opset, verbose)
+
+    t_hw = (t_size // _stride(net), t_size // _stride(net))
+    search = _SearchGraph(net, num_templates, t_hw)
+    t_names = []
+    for i in range(num_templates):
+        t_names += [f'feat_{i}', f'mask_{i}', f'pos_{i}']
+    inputs = (s_img, s_mask) + (feat, fmask, pos) * num_templates
+    out_names = ['pred_boxes'] + \
+        (['pred_logits'] if model.with_score_head else [])
+    _export(search, inputs, paths['search'],
+            ['search', 'search_mask'] + t_names, out_names,
+            {n: batch for n in ['search', 'search_mask'] + t_names +
+             out_names}, opset, verbose)
+
+    pre = model.data_preprocessor
+    meta = dict(
+        test_cfg={k: v for k, v in cfg.items()},
+        num_templates=num_templates,
+        with_score_head=bool(model.with_score_head),
+        template_size=t_size,
+        search_size=s_size,
+        template_hw=list(t_hw),
+        mean=pre.mean.flatten().tolist(),
+        std=pre.std.flatten().tolist(),
+        opset=opset,
+        torch=torch.__version__)
+    tmp = paths['meta'] + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(meta, f, indent=2)
+    os.replace(tmp, paths['meta'])
+    return paths
+
+
+def _stride(net: nn.Module) -> int:
+    return int(getattr(net.head.bbox_head, 'stride', 16))
+
+
+def _export(module: nn.Module, args: tuple, path: str,
+            input_names: List[str], output_names: List[str],
+            dynamic_axes: dict, opset: int, verbose: bool) -> None:
+    tmp = path + '.tmp'
+    with torch.no_grad():
+        torch.onnx.export(
+            module, args, tmp, input_names=input_names,
+            output_names=output_names, dynamic_axes=dynamic_axes,
+            opset_version=opset, do_constant_folding=True, dynamo=False,
+            verbose=verbose)
+    os.replace(tmp, path)
+
+
+class _Normalizer:
+    """The ``data_preprocessor`` interface the tracker needs."""
+
+    def __init__(self, mean: Sequence[float], std: Sequence[float]) -> None:
+        self.mean = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1)
+        self.std = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
+
+    def normalize(self, img: Tensor) -> Tensor:
+        return ((img.float() / 255.0) - self.mean) / self.std
+
+
+class OnnxStarkModel:
+    """The two exported graphs behind the model interface of
+    :class:`StarkTracker` (``extract_tokens``, ``forward_head``,
+    ``test_cfg``), run by ONNX Runtime on CPU.
+
+    ``extract_tokens`` runs the template graph for template-size crops; for
+    search crops it only wraps the crop, which ``forward_head`` feeds to the
+    search graph together with the template tokens.
+
+    Args:
+        onnx_dir: the ``--out`` folder of ``tools/deployment/export_onnx.py``.
+        model: optional model whose ``test_cfg`` overrides the exported one
+            (e.g. another update interval).
+        num_threads: ONNX Runtime intra-op threads (default: torch's).
+        providers: ONNX Runtime execution providers (default CPU).
+    """
+
+    device = 'cpu'
+    training = False
+
+    def __init__(self, onnx_dir: str, model: Optional[nn.Module] = None,
+                 num_threads: Optional[int] = None,
+                 providers: Optional[List[str]] = None) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as err:
+            raise ImportError('backend "onnxruntime" needs onnxruntime: pip '
+                              'install -r requirements/onnx.txt') from err
+        meta_path = osp.join(onnx_dir, META_FILE)
+        for name in (META_FILE, TEMPLATE_FILE, SEARCH_FILE):
+            if not osp.isfile(osp.join(onnx_dir, name)):
+                raise FileNotFoundError(
+                    f'{osp.join(onnx_dir, name)} not found: export with '
+                    f'tools/deployment/export_onnx.py CONFIG CKPT --out '
+                    f'{onnx_dir}')
+        with open(meta_path) as f:
+            self.meta = json.load(f)
+        self.test_cfg = dict(self.meta['test_cfg'])
+        if model is not None:
+            if int(model.test_cfg['search_size']) != \
+                    self.meta['search_size'] or \
+                    int(model.test_cfg['template_size']) != \
+                    self.meta['template_size']:
+                raise ValueError(
+                    f'{onnx_dir} was exported for template/search sizes '
+                    f'{self.meta["template_size"]}/{self.meta["search_size"]}'
+                    f', the model has {model.test_cfg["template_size"]}/'
+                    f'{model.test_cfg["search_size"]}')
+            self.test_cfg.update(model.test_cfg)
+        n_upd = len(self.test_cfg['update_intervals']) \
+            if self.meta['with_score_head'] else 0
+        if 1 + n_upd != self.meta['num_templates']:
+            raise ValueError(
+                f'{onnx_dir} takes {self.meta["num_templates"]} templates; '
+                f'update_intervals {self.test_cfg["update_intervals"]} '
+                f'need {1 + n_upd}: re-export with these settings')
+        self.with_score_head = self.meta['with_score_head']
+        self.data_preprocessor = _Normalizer(self.meta['mean'],
+                                             self.meta['std'])
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = num_threads or torch.get_num_threads()
+        opts.graph_optimization_level = \
+            ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        providers = providers or ['CPUExecutionProvider']
+        self.template_session = ort.InferenceSession(
+            osp.join(onnx_dir, TEMPLATE_FILE), opts, providers=providers)
+        self.search_session = ort.InferenceSession(
+            osp.join(onnx_dir, SEARCH_FILE), opts, providers=providers)
+        self.template_hw = tuple(self.meta['template_hw'])
+
+    @property
+    def num_templates(self) -> int:
+        return self.meta['num_templates']
+
+    def extract_tokens(self, img: Tensor, mask: Tensor) -> FeatureTokens:
+        size = img.shape[-1]
+        if size == self.meta['template_size']:
+            feat, fmask, pos = self.template_session.run(
+                None, dict(img=_np(img), mask=_np(mask)))
+            return FeatureTokens(
+                torch.from_numpy(feat), torch.from_numpy(fmask),
+                torch.from_numpy(pos), self.template_hw)
+        if size != self.meta['search_size']:
+            raise ValueError(f'crop size {size} is neither the exported '
+                             f'template ({self.meta["template_size"]}) nor '
+                             f'search ({self.meta["search_size"]}) size')
+        # the search branch is part of the search graph
+        return FeatureTokens(img, mask, img.new_zeros(0), (size, size))
+
+    def forward_head(self, templates: Sequence[FeatureTokens],
+                     search: FeatureTokens, **kwargs) -> Dict[str, Tensor]:
+        feed = dict(search=_np(search.feat), search_mask=_np(search.mask))
+        for i, t in enumerate(templates):
+            feed[f'feat_{i}'] = _np(t.feat)
+            feed[f'mask_{i}'] = _np(t.mask)
+            feed[f'pos_{i}'] = _np(t.pos)
+        outs = self.search_session.run(None, feed)
+        result = dict(pred_boxes=torch.from_numpy(outs[0]))
+        if len(outs) > 1:
+            result['pred_logits'] = torch.from_numpy(outs[1])
+        return result
+
+
+def _np(t: Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t.detach().cpu().numpy())
+
+
+def check_onnx_parity(model: nn.Module, onnx_dir: str, batch: int = 2,
+                      seed: int = 0) -> Dict[str, float]:
+    """Max abs difference between ONNX Runtime and PyTorch (``model``) on
+    random crops with padded borders: template tokens and the search
+    graph's outputs, for a batch of ``batch`` targets."""
+    ort_model = OnnxStarkModel(onnx_dir, model)
+    cfg = model.test_cfg
+    t_size, s_size = int(cfg['template_size']), int(cfg['search_size'])
+    g = torch.Generator().manual_seed(seed)
+    device = next(model.parameters()).device
+
+    def crops(size: int):
+        img = torch.randn(batch, 3, size, size, generator=g)
+        mask = torch.zeros(batch, size, size, dtype=torch.bool)
+        mask[0, :, :size // 5] = True
+        mask[-1, size - size // 3:] = True
+        return img, mask
+
+    diffs: Dict[str, float] = {}
+    model.eval()
+    with torch.no_grad():
+        templates, ort_templates = [], []
+        for _ in range(model.num_templates):
+            img, mask = crops(t_size)
+            ref = model.extract_tokens(img.to(device), mask.to(device))
+            out = ort_model.extract_tokens(img, mask)
+            for k in ('feat', 'pos'):
+                d = (getattr(ref, k).cpu() - getattr(out, k)).abs().max()
+                diffs[f'template_{k}'] = max(diffs.get(f'template_{k}', 0.0),
+                                             float(d))
+            if not torch.equal(ref.mask.cpu(), out.mask):
+                diffs['template_mask'] = 1.0
+            templates.append(ref)
+            ort_templates.append(out)
+        img, mask = crops(s_size)
+        ref = model.forward_head(
+            templates, model.extract_tokens(img.to(device), mask.to(device)))
+        out = ort_model.forward_head(ort_templates,
+                                     ort_model.extract_tokens(img, mask))
+    for k in ('pred_boxes', 'pred_logits'):
+        if k in out:
+            diffs[k] = float((ref[k].cpu() - out[k]).abs().max())
+    return diffs

@@ -1,0 +1,112 @@
+"""Speed benchmark of the STARK tracking step (see stark_plugin.apis.benchmark).
+
+Example::
+
+    python tools/analysis/benchmark.py configs/sot/stark/stark_st2_r50_50e_got10k.py \
+        --threads 2 --frames 60 --backend torch torch-bf16 onnxruntime \
+        --json bench.json
+"""
+import argparse
+import json
+import logging
+import os
+import os.path as osp
+import sys
+
+import torch
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Time initialize and the tracking step of STARK '
+        '(naive path vs backends) on a generated sequence.')
+    parser.add_argument('config', help='model config file')
+    parser.add_argument('--checkpoint', help='checkpoint (default: random '
+                        'weights, fine for timing)')
+    parser.add_argument('--device', default='cpu', help='cpu | cuda | cuda:N')
+    parser.add_argument('--threads', type=int, help='torch / onnxruntime '
+                        'intra-op threads (default: torch default)')
+    parser.add_argument('--frames', type=int, default=60,
+                        help='measured tracking steps (default 60)')
+    parser.add_argument('--warmup', type=int, default=5,
+                        help='untimed steps first (default 5)')
+    parser.add_argument('--targets', type=int, default=1,
+                        help='also time K targets tracked in one batch')
+    parser.add_argument('--backend', nargs='+', default=None,
+                        choices=['torch', 'torch-bf16', 'onnxruntime'],
+                        help='backends (default: torch torch-bf16, plus '
+                        'onnxruntime when installed)')
+    parser.add_argument('--onnx-dir', help='exported graphs for onnxruntime '
+                        '(default: export to a temporary folder)')
+    parser.add_argument('--repeats', type=int, default=10,
+                        help='repetitions of each part timing')
+    parser.add_argument('--no-naive', action='store_true',
+                        help='skip the naive baseline')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='key=value overrides, e.g. '
+                        'model.test_cfg.update_intervals=[25]')
+    parser.add_argument('--json', help='write the full report here')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))))
+    from mmengine.logging import MMLogger
+
+    from stark_plugin.apis import init_model
+    from stark_plugin.apis.benchmark import benchmark, format_table
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.frames < 2 or args.targets < 1:
+        print('error: --frames must be >= 2 and --targets >= 1',
+              file=sys.stderr)
+        return 2
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        print(f'error: --device {args.device}: CUDA is not available',
+              file=sys.stderr)
+        return 2
+    backends = args.backend
+    if backends is None:
+        backends = ['torch', 'torch-bf16']
+        try:
+            import onnxruntime  # noqa: F401
+            if not args.device.startswith('cuda'):
+                backends.append('onnxruntime')
+        except ImportError:
+            pass
+    cfg_options = {}
+    for item in args.cfg_options:
+        key, _, value = item.partition('=')
+        cfg_options[key] = eval(value, {}, {})  # literals only in practice
+    try:
+        model = init_model(args.config, args.checkpoint, device=args.device,
+                           cfg_options=cfg_options or None)
+    except (FileNotFoundError, RuntimeError, KeyError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
+    if args.checkpoint is None:
+        torch.manual_seed(0)
+        MMLogger.get_current_instance().setLevel(logging.ERROR)
+        model.init_weights()
+        model.eval()
+    report = benchmark(
+        model, backends=backends, num_frames=args.frames,
+        warmup=args.warmup, targets=args.targets, onnx_dir=args.onnx_dir,
+        part_repeats=args.repeats, naive=not args.no_naive,
+        log=lambda msg: print(msg, flush=True))
+    report['settings'].update(config=args.config, checkpoint=args.checkpoint)
+    print(format_table(report))
+    if args.json:
+        tmp = args.json + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(report, f, indent=2)
+        os.replace(tmp, args.json)
+        print(f'wrote {args.json}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
