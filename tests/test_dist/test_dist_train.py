@@ -59,7 +59,9 @@ def test_two_process_training_and_resume(tmp_path):
     make_synthetic_got10k(data, num_videos=6, num_frames=24, seed=5,
                           num_val_videos=1, size=(160, 120))
     work = tmp_path / 'work'
-    dist_train(work, data, 1)
+    log = dist_train(work, data, 1, '--auto-scale-lr')
+    # total batch = 2 processes x 2 samples, against the base batch of 128
+    assert 'the current batch size is 4' in log, log[-3000:]
 
     rank0, rank1 = samples(work, 0), samples(work, 1)
     # 8 samples per epoch split over 2 ranks, batch 2: 2 iterations each
