@@ -14,7 +14,8 @@
 #                   ${STARK_WHEEL_CACHE:-~/.cache/stark_plugin/wheels}, keyed by
 #                   the torch version, so a new venv reuses it.
 #   4. mmengine 0.10.7, mmdet 3.3.0 and the other runtime/test requirements.
-#   5. stark_plugin itself, editable (pip install -e . --no-deps).
+#   5. onnx + onnxruntime (requirements/onnx.txt).
+#   6. stark_plugin itself, editable (pip install -e . --no-deps).
 # Environment: PYTHON (interpreter, default python), STARK_SKIP_TORCH=1.
 set -euo pipefail
 
@@ -87,6 +88,10 @@ fi
 step "mmdet 3.3.0 and runtime/test requirements"
 "${PIP[@]}" install -q -r "$ROOT/requirements.txt" \
     || fail "pip install -r requirements.txt"
+
+step "onnx, onnxruntime (ONNX export and backend)"
+"${PIP[@]}" install -q -r "$ROOT/requirements/onnx.txt" \
+    || fail "pip install -r requirements/onnx.txt"
 
 step "stark_plugin (editable)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT" \
