@@ -42,7 +42,7 @@ def synthetic_sequence(num_frames: int, height: int = 480, width: int = 640,
     rng = np.random.default_rng(seed)
     bg = rng.integers(0, 256, (height // 4, width // 4, 3), dtype=np.uint8)
     bg = cv2.resize(bg, (width, height), interpolation=cv2.INTER_LINEAR)
-    obj_h, obj_w = height // 6, width // 8
+    obj_h, obj_w = height // 8, width // 8
     obj = rng.integers(0, 256, (obj_h // 3, obj_w // 3, 3), dtype=np.uint8)
     obj = cv2.resize(obj, (obj_w, obj_h), interpolation=cv2.INTER_NEAREST)
     cv2.rectangle(obj, (0, 0), (obj_w - 1, obj_h - 1), (255, 255, 255), 2)
@@ -50,7 +50,7 @@ def synthetic_sequence(num_frames: int, height: int = 480, width: int = 640,
     for t in range(num_frames):
         phase = 2 * np.pi * t / max(num_frames, 30)
         cx = width / 2 + (width / 2 - obj_w / 4) * np.sin(phase)
-        cy = height / 2 + (height / 3) * np.sin(2 * phase + 0.5)
+        cy = height / 2 + (height / 4) * np.sin(2 * phase + 0.5)
         x, y = int(round(cx - obj_w / 2)), int(round(cy - obj_h / 2))
         frame = bg.copy()
         x0, y0 = max(x, 0), max(y, 0)

@@ -1,0 +1,51 @@
+"""Fixtures of the speed-path tests: the tiny STARK-ST (random weights)."""
+import logging
+import os.path as osp
+
+import pytest
+import torch
+
+TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TINY = osp.join(TESTS, 'data', 'configs', 'stark_st_tiny.py')
+
+
+def randomize_norms(model: torch.nn.Module, seed: int = 0) -> None:
+    """Non-trivial statistics in every (frozen) BatchNorm, so that folding
+    them into the convolutions is actually tested."""
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    from stark_plugin.models import FrozenBatchNorm2d
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (FrozenBatchNorm2d, _BatchNorm)):
+                n = m.running_mean.numel()
+                m.weight.copy_(torch.rand(n, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(n, generator=g) * 0.1)
+                m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(n, generator=g) * 1.5 + 0.5)
+
+
+def build_tiny(cfg_options=None) -> torch.nn.Module:
+    from mmengine.logging import MMLogger
+
+    from stark_plugin.apis import init_model
+    model = init_model(TINY, cfg_options=cfg_options)
+    MMLogger.get_current_instance().setLevel(logging.ERROR)
+    torch.manual_seed(0)
+    model.init_weights()
+    randomize_norms(model)
+    return model.eval()
+
+
+@pytest.fixture(scope='module')
+def tiny():
+    return build_tiny()
+
+
+@pytest.fixture(scope='module')
+def tiny_updating():
+    """Dynamic templates replaced every 3rd frame (threshold below any
+    score), so template updates happen within a short sequence."""
+    return build_tiny({'model.test_cfg.update_intervals': [3],
+                       'model.test_cfg.update_score_thr': -1.0})

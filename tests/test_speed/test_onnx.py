@@ -1,0 +1,81 @@
+"""ONNX export and the ONNX Runtime backend against PyTorch."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip('onnx')
+pytest.importorskip('onnxruntime')
+
+from stark_plugin.apis import SOTInferencer  # noqa: E402
+from stark_plugin.apis.benchmark import synthetic_sequence  # noqa: E402
+from stark_plugin.apis.onnx_backend import check_onnx_parity  # noqa: E402
+
+from .conftest import TINY  # noqa: E402
+
+
+@pytest.fixture(scope='module')
+def exported(tiny, tmp_path_factory):
+    """Exported through the tool, from a checkpoint of the tiny model."""
+    import importlib.util
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location(
+        'export_onnx_tool',
+        osp.join(root, 'tools', 'deployment', 'export_onnx.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tmp = tmp_path_factory.mktemp('onnx')
+    ckpt = str(tmp / 'tiny.pth')
+    torch.save(dict(state_dict=tiny.state_dict(), meta={}), ckpt)
+    out = str(tmp / 'graphs')
+    assert tool.main([TINY, ckpt, '--out', out]) == 0
+    return out
+
+
+def test_export_writes_two_graphs(exported, tiny):
+    import onnx
+    for name in ('template.onnx', 'search.onnx'):
+        graph = onnx.load(osp.join(exported, name)).graph
+        onnx.checker.check_model(osp.join(exported, name))
+        dims = [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim]
+        size = 64 if name == 'template.onnx' else 160
+        assert dims[1:] == [3, size, size]  # static crop size
+    with open(osp.join(exported, 'meta.json')) as f:
+        meta = json.load(f)
+    assert meta['num_templates'] == 2 and meta['search_size'] == 160
+    search = onnx.load(osp.join(exported, 'search.onnx')).graph
+    assert [o.name for o in search.output] == ['pred_boxes', 'pred_logits']
+
+
+def test_onnxruntime_outputs_match_pytorch(exported, tiny):
+    diff = check_onnx_parity(tiny, exported, batch=2, seed=1)
+    assert set(diff) >= {'template_feat', 'template_pos', 'pred_boxes',
+                         'pred_logits'}
+    assert max(diff.values()) <= 1e-4, diff
+
+
+def test_onnxruntime_backend_tracks_like_torch(exported, tiny):
+    frames, boxes = synthetic_sequence(6, 480, 640, seed=2)
+    ref = SOTInferencer(tiny)
+    ort = SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported)
+    for inf in (ref, ort):
+        inf.init(frames[0], boxes[0])
+        inf.init(frames[0], [500.0, 40.0, 60.0, 50.0])
+    for frame in frames[1:]:
+        a, b = ref.track(frame), ort.track(frame)
+        for ta, tb in zip(a['targets'], b['targets']):
+            assert np.allclose(ta['box'], tb['box'], rtol=0, atol=1e-3)
+            assert abs(ta['score'] - tb['score']) <= 1e-4
+
+
+def test_onnxruntime_backend_errors(tmp_path, tiny, exported):
+    with pytest.raises(FileNotFoundError, match='export_onnx'):
+        SOTInferencer(tiny, backend='onnxruntime', onnx_dir=str(tmp_path))
+    tiny.test_cfg['update_intervals'] = [10, 20]
+    try:
+        with pytest.raises(ValueError, match='re-export'):
+            SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported)
+    finally:
+        tiny.test_cfg['update_intervals'] = [10]
