@@ -56,8 +56,12 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> Dict:
         data = self.cast_data(data)
         inputs, samples = data['inputs'], data.get('data_samples')
-        template = torch.stack([d['template'] for d in inputs])
-        search = torch.stack([d['search'] for d in inputs])
+        if isinstance(inputs, dict):  # mmengine pseudo_collate: lists
+            template = torch.stack(list(inputs['template']))
+            search = torch.stack(list(inputs['search']))
+        else:
+            template = torch.stack([d['template'] for d in inputs])
+            search = torch.stack([d['search'] for d in inputs])
         if search.dim() == 4:  # (B, 3, H, W) -> (B, 1, 3, H, W)
             search = search[:, None]
         if self.bgr_to_rgb:
