@@ -1,0 +1,34 @@
+# STARK-ST stage 2 (score head) schedule as published: AdamW (lr 1e-4,
+# weight decay 1e-4), backbone lr x0.1 (frozen in stage 2 anyway),
+# gradient clipping at norm 0.1, 50 epochs with lr x0.1 after 40.
+# Batch 16 per GPU on 8 GPUs (total 128). Start from a stage-1 checkpoint:
+#   --cfg-options load_from=ST1.pth
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}),
+    clip_grad=dict(max_norm=0.1, norm_type=2))
+
+max_epochs = 50
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        milestones=[40],
+        gamma=0.1)
+]
+
+# warn loudly when load_from is missing or did not fill the stage-1 weights
+custom_hooks = [dict(type='StageOneWeightsCheckHook')]
+
+# checkpoint interval: the top-level configs set
+#   default_hooks = dict(checkpoint=dict(interval=10))
+# (default_hooks belongs to default_runtime.py; bases may not both set it)
+auto_scale_lr = dict(enable=False, base_batch_size=128)
