@@ -204,6 +204,36 @@ def run_sequence(inferencer: SOTInferencer, frames: Sequence[np.ndarray],
                 scores=np.asarray(scores))
 
 
+def run_interleaved(inferencers: Dict[str, SOTInferencer],
+                    frames: Sequence[np.ndarray],
+                    init_boxes: Sequence[Sequence[float]],
+                    device: torch.device) -> Dict[str, dict]:
+    """:func:`run_sequence` for several inferencers, interleaved frame by
+    frame (rotating the order), so that a change of machine load during the
+    run affects every path alike and the ratios stay meaningful."""
+    names = list(inferencers)
+    out = {n: dict(times=[], boxes=[], scores=[]) for n in names}
+    for name in names:
+        inferencers[name].reset()
+        for box in init_boxes:
+            inferencers[name].init(frames[0], box)
+    _sync(device)
+    for i, frame in enumerate(frames[1:]):
+        for j in range(len(names)):
+            name = names[(i + j) % len(names)]
+            start = time.perf_counter()
+            result = inferencers[name].track(frame)
+            _sync(device)
+            out[name]['times'].append(time.perf_counter() - start)
+            out[name]['boxes'].append([t['box'] for t in result['targets']])
+            out[name]['scores'].append(
+                [t['score'] for t in result['targets']])
+    for run in out.values():
+        run['boxes'] = np.asarray(run['boxes'])
+        run['scores'] = np.asarray(run['scores'])
+    return out
+
+
 def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,
                box: Sequence[float], device: torch.device,
                repeats: int) -> Dict[str, Dict[str, float]]:
@@ -378,14 +408,12 @@ def benchmark(model: torch.nn.Module,
     inferencers: Dict[str, SOTInferencer] = {}
     try:
         for name, kwargs in paths:
-            log(f'[{name}] ...')
+            log(f'[{name}] warm-up, init, parts ...')
             inf = SOTInferencer(model, **kwargs)
             inferencers[name] = inf
             # warm-up: first calls allocate, pick kernels, fill caches
-            run_sequence(inf, frames[:warmup + 1], [init_box], device)
             with PeakMemory(device) as mem:
-                run = run_sequence(inf, [frames[0]] + frames[warmup + 1:],
-                                   [init_box], device)
+                run_sequence(inf, frames[:warmup + 1], [init_box], device)
             init_times = []
             for _ in range(max(3, part_repeats // 2)):
                 inf.reset()
@@ -394,14 +422,18 @@ def benchmark(model: torch.nn.Module,
                 inf.init(frames[0], init_box)
                 _sync(device)
                 init_times.append(time.perf_counter() - start)
-            entry = dict(
+            report['results'][name] = dict(
                 init=summarize(init_times),
-                step=summarize(run['times']),
                 parts=step_parts(inf, frames[1], init_box, device,
                                  part_repeats),
                 peak_mem_mb=mem.peak_mb)
-            runs[name] = run
-            report['results'][name] = entry
+        log('tracking steps, paths interleaved frame by frame ...')
+        runs = run_interleaved(inferencers,
+                               [frames[0]] + frames[warmup + 1:],
+                               [init_box], device)
+        for name, run in runs.items():
+            entry = report['results'][name]
+            entry['step'] = summarize(run['times'])
             log(f'[{name}] step median {entry["step"]["median_ms"]:.1f} ms'
                 f', p90 {entry["step"]["p90_ms"]:.1f} ms')
 

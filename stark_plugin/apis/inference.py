@@ -186,11 +186,11 @@ class SOTInferencer:
                 raise ValueError('backend="onnxruntime" needs onnx_dir (the '
                                  '--out folder of export_onnx.py)')
             net = OnnxStarkModel(onnx_dir, model)
-        elif fast:
-            from stark_plugin.models import prepare_for_inference
-            net = prepare_for_inference(model)
         if backend == 'torch-bf16':
             autocast_dtype = torch.bfloat16
+        if fast and backend != 'onnxruntime':
+            from stark_plugin.models import prepare_for_inference
+            net = prepare_for_inference(model, dtype=autocast_dtype)
         self.net = net
         self.tracker = StarkTracker(
             net, cache_templates=cache_templates, fast=fast,

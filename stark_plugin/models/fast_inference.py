@@ -83,8 +83,25 @@ def _weights_key(model: nn.Module) -> Tuple:
                  for t in list(model.parameters()) + list(model.buffers()))
 
 
+def cast_weights(net: nn.Module, dtype: torch.dtype) -> None:
+    """Cast the weights of convolutions, linear layers and attention
+    projections to ``dtype`` once (under autocast they would be cast on
+    every call); norms and embeddings stay float32."""
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            m.to(dtype)
+        elif isinstance(m, nn.MultiheadAttention):
+            for name in ('in_proj_weight', 'in_proj_bias'):
+                p = getattr(m, name)
+                if p is not None:
+                    p.data = p.data.to(dtype)
+
+
 def prepare_for_inference(model: nn.Module, inplace: bool = False,
-                          use_cache: bool = True) -> nn.Module:
+                          use_cache: bool = True,
+                          dtype: Optional[torch.dtype] = None,
+                          channels_last: Optional[bool] = None
+                          ) -> nn.Module:
     """The lean eval model for tracking (see the module docstring).
 
     Args:
@@ -92,13 +109,21 @@ def prepare_for_inference(model: nn.Module, inplace: bool = False,
         inplace: fold into ``model`` itself (it can no longer be trained
             correctly afterwards); default: a fused deep copy.
         use_cache: reuse the copy made for the same, unchanged ``model``
-            (``SOTTestLoop`` builds one inferencer per video).
+            (``SOTInferencer`` builds one per call; ``SOTTestLoop`` one
+            inferencer per video).
+        dtype: also cast conv / linear weights to this dtype (``bfloat16``
+            for the autocast backend); None keeps float32.
+        channels_last: convolution weights in channels-last layout (the
+            layout oneDNN computes in on CPU; default: on CPU).
     """
     if getattr(model, 'inference_ready', False):
         return model
+    if channels_last is None:
+        channels_last = next(model.parameters()).device.type == 'cpu'
+    variant = (dtype, channels_last)
     key = _weights_key(model) if use_cache and not inplace else None
     if key is not None:
-        hit = _CACHE.get(model)
+        hit = _CACHE.get(model, {}).get(variant)
         if hit is not None and hit[0] == key:
             return hit[1]
     net = model if inplace else copy.deepcopy(model)
@@ -106,12 +131,19 @@ def prepare_for_inference(model: nn.Module, inplace: bool = False,
     for p in net.parameters():
         p.requires_grad_(False)
     fuse_conv_bn(net)
+    if dtype is not None:
+        cast_weights(net, dtype)
+    if channels_last:
+        for m in net.modules():
+            if isinstance(m, nn.Conv2d) and m.weight.dim() == 4:
+                m.weight.data = m.weight.data.contiguous(
+                    memory_format=torch.channels_last)
     for m in net.modules():
         if hasattr(m, 'fast_inference'):
             m.fast_inference = True
     net.inference_ready = True
     if key is not None:
-        _CACHE[model] = (key, net)
+        _CACHE.setdefault(model, {})[variant] = (key, net)
     return net
 
 

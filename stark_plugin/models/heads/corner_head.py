@@ -24,7 +24,8 @@ def soft_argmax(score_map: Tensor, stride: int) -> Tuple[Tensor, Tensor]:
         ``(exp_x, exp_y)``, each of shape ``(B,)``.
     """
     h, w = score_map.shape[-2:]
-    prob = score_map.reshape(-1, h * w).softmax(dim=1)
+    # float32 even under bf16 autocast: the expectation needs the precision
+    prob = score_map.float().reshape(-1, h * w).softmax(dim=1)
     idx = torch.arange(h * w, device=score_map.device)
     coord_x = ((idx % w) * stride).to(prob.dtype)
     coord_y = (torch.div(idx, w, rounding_mode='floor') * stride).to(
