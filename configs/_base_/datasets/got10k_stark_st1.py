@@ -4,7 +4,7 @@
 # Override the root with
 #   --cfg-options train_dataloader.dataset.data_root=DIR
 dataset_type = 'GOT10kDataset'
-data_root = 'data/got10k/'
+train_data_root = 'data/got10k/'
 
 train_pipeline = [
     # 2 templates + 1 search frame, dynamic template within 200 frames
@@ -36,6 +36,6 @@ train_dataloader = dict(
     sampler=dict(type='QuotaSampler', samples_per_epoch=60000),
     dataset=dict(
         type=dataset_type,
-        data_root=data_root,
+        data_root=train_data_root,
         split='train',
         pipeline=train_pipeline))

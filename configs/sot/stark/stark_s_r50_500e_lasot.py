@@ -1,4 +1,50 @@
 # STARK-S50 (one template, no score head); test settings for lasot.
 _base_ = [
-    '../../_base_/models/stark_s_r50.py', '../../_base_/default_runtime.py'
+    '../../_base_/models/stark_s_r50.py',
+    '../../_base_/datasets/stark_mix_st1.py',
+    '../../_base_/datasets/lasot_test.py',
+    '../../_base_/schedules/stark_st1_500e.py',
+    '../../_base_/default_runtime.py',
 ]
+
+# ---- training: LaSOT + GOT-10k vot_train + COCO 2017 + TrackingNet
+# (1:1:1:1), 500 epochs of 60000 samples,
+# batch 16 per GPU x 8 GPUs (published schedule)
+
+# STARK-S trains with one template (no dynamic template)
+train_pipeline = [
+    dict(type='TridentSampling', num_template_frames=1, max_frame_range=[]),
+    dict(type='TransformBroadcaster',
+         mapping=dict(img_path='img_path'),
+         remapping=dict(img_path='img_path', img='img',
+                        img_shape='img_shape', ori_shape='ori_shape'),
+         transforms=[dict(type='LoadImageFromFile')]),
+    dict(type='GrayAug', prob=0.05),
+    dict(type='SeqRandomFlip', prob=0.5, stage='frames'),
+    dict(type='SeqBboxJitter', template_center=0.0, template_scale=0.0,
+         search_center=4.5, search_scale=0.5, factors=(2.0, 5.0)),
+    dict(type='SeqCropLikeStark', template_factor=2.0, template_size=128,
+         search_factor=5.0, search_size=320),
+    dict(type='CheckPadMaskValidity', stride=16),
+    dict(type='BrightnessAug', jitter=0.2),
+    dict(type='SeqRandomFlip', prob=0.5, stage='crops'),
+    dict(type='PackSOTInputs'),
+]
+train_dataloader = dict(
+    dataset=dict(datasets=[
+        dict(type='LaSOTDataset', data_root='data/lasot/', split='train',
+             pipeline=train_pipeline),
+        dict(type='GOT10kDataset', data_root='data/got10k/',
+             split='vot_train', pipeline=train_pipeline),
+        dict(type='SOTCocoDataset', data_root='data/coco/', split='train',
+             pipeline=train_pipeline),
+        dict(type='TrackingNetDataset', data_root='data/trackingnet/',
+             split='train', pipeline=train_pipeline),
+    ]))
+# roots: --cfg-options train_dataloader.dataset.datasets.0.data_root=DIR
+# (0 LaSOT, 1 GOT-10k, 2 COCO, 3 TrackingNet) and
+# test_dataloader.dataset.data_root=DIR
+default_hooks = dict(checkpoint=dict(interval=50))
+
+# ---- testing: lasot_test with the benchmark's own protocol
+test_cfg = dict(type='SOTTestLoop')

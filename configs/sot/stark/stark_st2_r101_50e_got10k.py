@@ -1,9 +1,24 @@
 # STARK-ST101 stage 2 (score head only, 50 epochs, from a stage-1
 # checkpoint); test settings for got10k.
 _base_ = [
-    '../../_base_/models/stark_st_r101.py', '../../_base_/default_runtime.py'
+    '../../_base_/models/stark_st_r101.py',
+    '../../_base_/datasets/got10k_stark_st2.py',
+    '../../_base_/datasets/got10k_test.py',
+    '../../_base_/schedules/stark_st2_50e.py',
+    '../../_base_/default_runtime.py',
 ]
 model = dict(
     backbone=dict(init_cfg=None),
     train_cfg=dict(stage='st2'),
     test_cfg=dict(update_intervals=[200]))
+
+# ---- training: GOT-10k train (full), 50 epochs of 60000 samples,
+# batch 16 per GPU x 8 GPUs (published schedule)
+# roots: --cfg-options train_dataloader.dataset.data_root=DIR
+#        test_dataloader.dataset.data_root=DIR
+# stage 2 starts from the stage-1 weights (warned loudly if missing):
+#   --cfg-options load_from=ST1.pth (its epoch_500.pth)
+default_hooks = dict(checkpoint=dict(interval=10))
+
+# ---- testing: got10k_test with the benchmark's own protocol
+test_cfg = dict(type='SOTTestLoop')
