@@ -16,7 +16,6 @@ border so that padded crops occur):
 
 Timings are medians after a warm-up; CUDA work is synchronised.
 """
-import contextlib
 import os
 import platform
 import tempfile
