@@ -5,11 +5,13 @@ results under ``WORK_DIR/results`` and prints the benchmark's metrics (or,
 with ``--format-only``, writes the server submission files).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
+
+from stark_plugin.utils.launch import (add_common_arguments, build_runner,
+                                       load_config)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -22,42 +24,21 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--checkpoint', dest='checkpoint_opt', default=None,
         help='checkpoint file (same as the positional argument)')
     parser.add_argument(
-        '--work-dir', help='where to save raw results, logs and metrics')
-    parser.add_argument(
         '--format-only', action='store_true',
         help='only write server-ready submission files (GOT-10k test, '
         'TrackingNet test) instead of computing metrics')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, e.g. '
-        'model.test_cfg.update_intervals=[25]')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_common_arguments(parser)
     args = parser.parse_args(argv)
     if args.checkpoint and args.checkpoint_opt and \
             args.checkpoint != args.checkpoint_opt:
         parser.error('two different checkpoints given: '
                      f'{args.checkpoint} and {args.checkpoint_opt}')
     args.checkpoint = args.checkpoint or args.checkpoint_opt
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
 
 
 def build_config(args: argparse.Namespace) -> Config:
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args)
     if args.checkpoint is not None:
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(
@@ -87,7 +68,6 @@ def build_config(args: argparse.Namespace) -> Config:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from stark_plugin.utils import register_all_modules
-    from stark_plugin.utils.launch import build_runner
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
     runner = build_runner(cfg)
