@@ -33,11 +33,11 @@ train_dataloader = dict(
     sampler=dict(samples_per_epoch=1600),
     dataset=dict(pipeline=train_pipeline))
 
-max_epochs = 3
+max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs)
 param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[2], gamma=0.1)
+         milestones=[4], gamma=0.1)
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=max_epochs,
