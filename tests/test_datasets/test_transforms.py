@@ -381,7 +381,13 @@ def test_mix_config_weights():
 def test_val_config_test_pipeline(synth_root):
     init_default_scope('stark_plugin')
     cfg = Config.fromfile(osp.join(CFG_DIR, 'got10k_val.py'))
+    # SOTTestLoop tracks whole videos and needs no pipeline; a frame-level
+    # consumer of the same dataset packs frames with PackSOTTestInputs
+    assert cfg.test_dataloader.dataset.pipeline == []
+    assert cfg.test_dataloader.sampler.type == 'VideoSampler'
     cfg.test_dataloader.dataset.data_root = synth_root
+    cfg.test_dataloader.dataset.pipeline = [
+        dict(type='LoadImageFromFile'), dict(type='PackSOTTestInputs')]
     ds = DATASETS.build(cfg.test_dataloader.dataset)
     assert len(ds) == 2 * 24
     out = ds[25]

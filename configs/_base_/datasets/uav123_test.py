@@ -2,11 +2,6 @@
 # Override the root with --cfg-options test_dataloader.dataset.data_root=DIR
 data_root = 'data/uav123/'
 
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='PackSOTTestInputs'),
-]
-
 test_dataloader = dict(
     batch_size=1,
     num_workers=0,
@@ -20,7 +15,9 @@ test_dataloader = dict(
         data_root=data_root,
         split='test',
         test_mode=True,
-        pipeline=test_pipeline))
+        # SOTTestLoop reads whole videos through dataset.get_video and
+        # crops frames itself: no test pipeline
+        pipeline=[]))
 
 test_evaluator = dict(
     type='SOTMetric', benchmark='uav123', protocol='got10k',
