@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from stark_plugin.models.layers.tokens import FeatureTokens
+from stark_plugin.utils.io import atomic_path, atomic_write_json
 
 TEMPLATE_FILE = 'template.onnx'
 SEARCH_FILE = 'search.onnx'
@@ -135,10 +136,7 @@ def export_onnx(model: nn.Module, out_dir: str, opset: int = 17,
         std=pre.std.flatten().tolist(),
         opset=opset,
         torch=torch.__version__)
-    tmp = paths['meta'] + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(meta, f, indent=2)
-    os.replace(tmp, paths['meta'])
+    atomic_write_json(paths['meta'], meta)
     return paths
 
 
@@ -149,14 +147,12 @@ def _stride(net: nn.Module) -> int:
 def _export(module: nn.Module, args: tuple, path: str,
             input_names: List[str], output_names: List[str],
             dynamic_axes: dict, opset: int, verbose: bool) -> None:
-    tmp = path + '.tmp'
-    with torch.no_grad():
+    with atomic_path(path, suffix='.onnx') as tmp, torch.no_grad():
         torch.onnx.export(
             module, args, tmp, input_names=input_names,
             output_names=output_names, dynamic_axes=dynamic_axes,
             opset_version=opset, do_constant_folding=True, dynamo=False,
             verbose=verbose)
-    os.replace(tmp, path)
 
 
 class _Normalizer:

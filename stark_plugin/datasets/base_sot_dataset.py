@@ -12,7 +12,6 @@ Video-level access for the test loop and the metric:
 :attr:`num_videos`, :attr:`video_names` and :meth:`get_video`.
 """
 import hashlib
-import os
 import os.path as osp
 import pickle
 from typing import Any, Dict, List, Optional
@@ -20,6 +19,8 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.dataset.base_dataset import force_full_init
+
+from stark_plugin.utils.io import atomic_path
 
 from .io import check_files_exist
 
@@ -83,11 +84,9 @@ class BaseSOTDataset(BaseDataset):
             with open(path, 'rb') as f:
                 return pickle.load(f)
         videos = self.load_videos()
-        os.makedirs(self.cache_dir, exist_ok=True)
-        tmp = f'{path}.tmp{os.getpid()}'
-        with open(tmp, 'wb') as f:
-            pickle.dump(videos, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            with open(tmp, 'wb') as f:
+                pickle.dump(videos, f, protocol=pickle.HIGHEST_PROTOCOL)
         return videos
 
     def _cache_extra(self) -> str:

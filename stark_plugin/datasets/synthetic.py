@@ -24,6 +24,8 @@ from typing import Callable, List, Optional, Tuple
 import cv2
 import numpy as np
 
+from stark_plugin.utils.io import atomic_write_text
+
 
 def _texture(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     """A random BGR texture: blobs, stripes or checks in a random palette."""
@@ -193,10 +195,7 @@ def render_video(rng: np.random.Generator, num_frames: int,
 
 
 def _write_lines(path: str, lines: List[str]) -> None:
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-    os.replace(tmp, path)
+    atomic_write_text(path, '\n'.join(lines) + '\n')
 
 
 def write_sequence(seq_dir: str, rng: np.random.Generator, num_frames: int,

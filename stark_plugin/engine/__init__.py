@@ -1,10 +1,10 @@
 from .hooks import (StageOneWeightsCheckHook, StageOneWeightsWarning,
                     compare_with_checkpoint)
-from .raw_results import atomic_write_text, read_raw_result, write_raw_result
+from .raw_results import read_raw_result, write_raw_result
 from .sot_test_loop import SOTTestLoop
 
 __all__ = [
-    'SOTTestLoop', 'atomic_write_text', 'read_raw_result', 'write_raw_result',
+    'SOTTestLoop', 'read_raw_result', 'write_raw_result',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'
 ]

@@ -1,25 +1,10 @@
 """Raw per-video tracking results: ``<video>.txt`` + ``<video>_time.txt``."""
-import os
 import os.path as osp
-import tempfile
 from typing import Optional
 
 import numpy as np
 
-
-def atomic_write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and ``os.replace``."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp_', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+from ..utils.io import atomic_write_text
 
 
 def write_raw_result(box_path: str, time_path: str, boxes: np.ndarray,

@@ -8,12 +8,13 @@ Every file goes through a temporary file and ``os.replace``, so an
 interrupted run never leaves a half-written file under the final name.
 """
 import os
-import tempfile
 import warnings
 import zipfile
 from typing import Dict, Iterable, Optional
 
 import numpy as np
+
+from stark_plugin.utils.io import atomic_path, atomic_write_text
 
 from .functional.sequence import InvalidPredictionWarning, format_frames
 
@@ -25,36 +26,12 @@ __all__ = [
 SUBMISSION_BENCHMARKS = ('got10k', 'trackingnet')
 
 
-def atomic_write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.part')
-    try:
-        with os.fdopen(fd, 'w', newline='\n') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def _atomic_zip(zip_path: str, members: Dict[str, str]) -> None:
     """Zip ``{arcname: file path}`` atomically to ``zip_path``."""
-    folder = os.path.dirname(os.path.abspath(zip_path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.zip')
-    os.close(fd)
-    try:
+    with atomic_path(zip_path, suffix='.zip') as tmp:
         with zipfile.ZipFile(tmp, 'w', zipfile.ZIP_DEFLATED) as zf:
             for arcname in sorted(members):
                 zf.write(members[arcname], arcname)
-        os.replace(tmp, zip_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _boxes_text(boxes: np.ndarray) -> str:

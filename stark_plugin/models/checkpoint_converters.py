@@ -21,15 +21,15 @@ Both map onto mmdet-3.x module names::
     head.cls_head.layers.{0,1,2}.*  (STARK-ST only)
 """
 import io
-import os
 import os.path as osp
 import pickle
 import re
-import tempfile
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
+
+from stark_plugin.utils.io import atomic_path
 
 StateDict = Dict[str, torch.Tensor]
 
@@ -346,17 +346,7 @@ def load_mmtrack_checkpoint(path: str) -> 'OrderedDict[str, torch.Tensor]':
 def save_converted(state_dict: StateDict, dst: str,
                    meta: Optional[dict] = None) -> None:
     """Write ``dict(state_dict=..., meta=...)`` atomically (temp + rename)."""
-    dst_dir = osp.dirname(osp.abspath(dst))
-    os.makedirs(dst_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=dst_dir, prefix='.' + osp.basename(dst) + '.', suffix='.tmp')
-    os.close(fd)
-    try:
+    with atomic_path(dst) as tmp:
         torch.save(
             dict(state_dict=OrderedDict(state_dict), meta=dict(meta or {})),
             tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise

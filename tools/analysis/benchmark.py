@@ -7,13 +7,13 @@ Example::
         --json bench.json
 """
 import argparse
-import json
 import logging
-import os
 import os.path as osp
 import sys
 
 import torch
+
+from stark_plugin.utils.io import atomic_write_json
 
 
 def parse_args(argv=None):
@@ -100,10 +100,7 @@ def main(argv=None) -> int:
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(format_table(report))
     if args.json:
-        tmp = args.json + '.tmp'
-        with open(tmp, 'w') as f:
-            json.dump(report, f, indent=2)
-        os.replace(tmp, args.json)
+        atomic_write_json(args.json, report)
         print(f'wrote {args.json}')
     return 0
 

@@ -14,12 +14,9 @@ protocol the benchmark's published numbers use unless ``--protocol`` says
 otherwise; the protocol name is printed next to every number.
 """
 import argparse
-import json
 import math
-import os
 import os.path as osp
 import sys
-import tempfile
 import warnings
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
@@ -31,6 +28,7 @@ from stark_plugin.evaluation.functional import (PROTOCOLS,  # noqa: E402
                                                 build_protocol,
                                                 default_protocol)
 from stark_plugin.evaluation.report import format_metric_table  # noqa: E402
+from stark_plugin.utils.io import atomic_write_json  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -71,17 +69,7 @@ def _json_safe(obj):
 
 
 def _write_json(path: str, data: dict) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp_', suffix='.json')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(_json_safe(data), f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write_json(path, _json_safe(data), indent=1)
 
 
 def _tracker_names(dirs):

@@ -38,6 +38,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from stark_plugin.utils.io import atomic_write_json
+
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 if REPO_ROOT not in sys.path:  # run from a source checkout
     sys.path.insert(0, REPO_ROOT)
@@ -385,10 +387,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             threads=args.threads, st1_config=args.st1_config,
             st2_config=args.st2_config))
     out_path = osp.join(work_dir, 'verify_training.json')
-    tmp = out_path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(result, f, indent=2)
-    os.replace(tmp, out_path)
+    atomic_write_json(out_path, result)
     print(json.dumps({k: result[k] for k in (
         'trained_auc', 'untrained_auc', 'static_auc', 'score_roc_auc',
         'train_seconds', 'margin_over_best_baseline')}, indent=2))
