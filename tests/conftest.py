@@ -1,5 +1,7 @@
 """Shared pytest setup: markers and the stark_plugin default scope."""
+import importlib.util
 import os.path as osp
+import sys
 
 import pytest
 
@@ -20,3 +22,22 @@ def repo_root() -> str:
 @pytest.fixture(scope='session')
 def data_dir() -> str:
     return DATA_DIR
+
+
+def _parity_module():
+    """tests/test_models/parity_fixtures.py, loaded once for all folders."""
+    name = 'stark_parity_fixtures'
+    if name not in sys.modules:
+        path = osp.join(REPO_ROOT, 'tests', 'test_models',
+                        'parity_fixtures.py')
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope='session')
+def parity():
+    """Cached materialised official weights, checkpoints and models."""
+    return _parity_module().get_assets()
