@@ -82,7 +82,7 @@ class SOTTestLoop(BaseLoop):
             result = self._load_complete(video)
             if result is None:
                 result = self._track_video(SOTInferencer(model), video)
-            sample = dict(video, **result)
+            sample = self._metric_sample(video, result)
             self.evaluator.process(data_samples=[sample], data_batch=None)
             self.runner.call_hook(
                 'after_test_iter', batch_idx=batch_idx, data_batch=video,
@@ -96,6 +96,26 @@ class SOTTestLoop(BaseLoop):
         self.runner.call_hook('after_test_epoch', metrics=metrics)
         self.runner.call_hook('after_test')
         return metrics
+
+    @staticmethod
+    def _metric_sample(video: dict, result: dict) -> dict:
+        """What ``SOTMetric`` needs of a video: predictions, ground truth,
+        visibility, GOT-10k cover labels and the image size (the toolkits
+        clip boxes to the image)."""
+        from ..utils.frames import read_frame
+        meta = video.get('metainfo') or {}
+        img_shape = result.get('img_shape')
+        if img_shape is None:  # a result reused from an earlier run
+            img_shape = read_frame(video['img_paths'][0]).shape[:2]
+        sample = dict(
+            video_name=video['video_name'],
+            gt_bboxes=video['gt_bboxes'],
+            visible=video.get('visible'),
+            img_shape=tuple(img_shape),
+            **{k: v for k, v in result.items() if k != 'img_shape'})
+        if meta.get('cover') is not None:
+            sample['cover'] = meta['cover']
+        return sample
 
     def _paths(self, video_name: str):
         base = osp.join(self.results_dir, video_name)
@@ -128,6 +148,8 @@ class SOTTestLoop(BaseLoop):
         times = np.zeros(len(paths), dtype=np.float64)
         for frame_id, path in enumerate(paths):
             frame = read_frame(path)
+            if frame_id == 0:
+                img_shape = frame.shape[:2]
             start = time.perf_counter()
             if frame_id == 0:
                 inferencer.init(frame, init_box.tolist())
@@ -142,4 +164,5 @@ class SOTTestLoop(BaseLoop):
         # Use exactly what was written, so a resumed run scores the same.
         result = read_raw_result(box_path, time_path, len(paths))
         result['scores'] = scores
+        result['img_shape'] = img_shape
         return result

@@ -11,6 +11,7 @@ import torch
 
 from stark_plugin.apis import init_model
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
+from stark_plugin.evaluation.evaluate import evaluate_results_dir
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'tests', 'data', 'configs',
@@ -64,6 +65,15 @@ def test_tracks_every_video_and_reports_metrics(setup, tmp_path):
     metrics = metrics_of(tmp_path)
     assert 0.0 <= metrics['sot/ao'] <= 100.0
     first = metrics['sot/ao']
+    # The same numbers as scoring the written raw results offline with the
+    # dataset's own annotations (cover labels, image size): the loop hands
+    # the metric everything the GOT-10k protocol uses.
+    offline = evaluate_results_dir('got10k', setup['data'],
+                                   str(tmp_path / 'results'),
+                                   protocol='got10k', split='val')
+    for key in ('ao', 'sr_0.5', 'sr_0.75'):
+        assert metrics[f'sot/{key}'] == pytest.approx(
+            offline.metrics[key], abs=1e-9), key
 
     # Rerun: nothing is tracked again, the metrics are identical.
     stamps = {p: os.stat(p).st_mtime_ns
