@@ -226,25 +226,31 @@ def write_sequence(seq_dir: str, rng: np.random.Generator, num_frames: int,
 def make_synthetic_got10k(out_dir: str, num_videos: int, num_frames: int,
                           seed: int = 0, num_val_videos: int = 2,
                           size: Tuple[int, int] = (320, 240),
-                          progress: Optional[Callable[[str], None]] = None
-                          ) -> dict:
+                          progress: Optional[Callable[[str], None]] = None,
+                          num_val_frames: Optional[int] = None) -> dict:
     """Write ``num_videos`` train and ``num_val_videos`` val sequences.
 
-    Video ``i`` of a split depends only on ``(seed, split, i)``. Returns
+    Train videos have ``num_frames`` frames, val videos ``num_val_frames``
+    (default: ``num_frames``). Video ``i`` of a split depends only on
+    ``(seed, split, i)`` (and its length). Returns
     ``{'train': [names], 'val': [names]}``.
     """
-    if num_frames < 2:
-        raise ValueError(f'--frames must be at least 2, got {num_frames}')
+    if num_val_frames is None:
+        num_val_frames = num_frames
+    for name, value in (('frames', num_frames),
+                        ('val frames', num_val_frames)):
+        if value < 2:
+            raise ValueError(f'{name} must be at least 2, got {value}')
     written = {}
-    for split, count, prefix, split_id in (
-            ('train', num_videos, 'GOT-10k_Train', 0),
-            ('val', num_val_videos, 'GOT-10k_Val', 1)):
+    for split, count, length, prefix, split_id in (
+            ('train', num_videos, num_frames, 'GOT-10k_Train', 0),
+            ('val', num_val_videos, num_val_frames, 'GOT-10k_Val', 1)):
         split_dir = osp.join(out_dir, split)
         os.makedirs(split_dir, exist_ok=True)
         names = [f'{prefix}_{i + 1:06d}' for i in range(count)]
         for i, name in enumerate(names):
             rng = np.random.default_rng([seed, split_id, i])
-            write_sequence(osp.join(split_dir, name), rng, num_frames, size,
+            write_sequence(osp.join(split_dir, name), rng, length, size,
                            with_absence=(i % 2 == 0))
             if progress is not None:
                 progress(f'{split} {i + 1}/{count} {name}')

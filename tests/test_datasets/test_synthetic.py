@@ -5,6 +5,7 @@ import runpy
 import sys
 
 import numpy as np
+import pytest
 
 from stark_plugin.datasets import GOT10kDataset
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
@@ -71,3 +72,22 @@ def test_tool_cli(tmp_path, capsys, monkeypatch):
     text = capsys.readouterr().out
     assert 'train 2/2' in text and 'wrote 2 train and 1 val' in text
     assert len(os.listdir(osp.join(out, 'train'))) == 3  # 2 + list.txt
+
+
+def test_val_frames(tmp_path):
+    out = str(tmp_path / 'v')
+    make_synthetic_got10k(out, 1, 6, seed=3, num_val_videos=1, size=(64, 48),
+                          num_val_frames=9)
+
+    def count(split):
+        seq = osp.join(out, split, sorted(os.listdir(
+            osp.join(out, split)))[0])
+        with open(osp.join(seq, 'groundtruth.txt')) as f:
+            rows = f.read().split()
+        jpgs = [n for n in os.listdir(seq) if n.endswith('.jpg')]
+        assert len(rows) == len(jpgs)
+        return len(rows)
+
+    assert (count('train'), count('val')) == (6, 9)
+    with pytest.raises(ValueError, match='val frames must be at least 2'):
+        make_synthetic_got10k(out, 1, 6, num_val_frames=1)

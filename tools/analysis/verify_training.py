@@ -64,7 +64,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--val-videos', type=int, default=6,
                         help='held-out val videos (6)')
     parser.add_argument('--frames', type=int, default=60,
-                        help='frames per video (60)')
+                        help='frames per train video (60)')
+    parser.add_argument('--val-frames', type=int, default=None,
+                        help='frames per val video (default: --frames)')
     parser.add_argument('--size', type=int, nargs=2, default=(320, 240),
                         metavar=('W', 'H'), help='frame size (320 240)')
     parser.add_argument('--st1-epochs', type=int, default=None,
@@ -94,6 +96,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     if args.frames < 20:
         parser.error('--frames must be at least 20 (the training sampler '
                      'skips shorter videos)')
+    if args.val_frames is None:
+        args.val_frames = args.frames
+    elif args.val_frames < 2:
+        parser.error('--val-frames must be at least 2')
     return args
 
 
@@ -303,10 +309,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     start = time.perf_counter()
     make_synthetic_got10k(data_root, args.videos, args.frames, seed=args.seed,
                           num_val_videos=args.val_videos,
-                          size=tuple(args.size))
+                          size=tuple(args.size),
+                          num_val_frames=args.val_frames)
     data_seconds = time.perf_counter() - start
-    print(f'[1/5] {args.videos} train + {args.val_videos} val synthetic '
-          f'videos of {args.frames} frames in {data_root} '
+    print(f'[1/5] {args.videos} train videos of {args.frames} frames and '
+          f'{args.val_videos} val videos of {args.val_frames} frames in '
+          f'{data_root} '
           f'({data_seconds:.1f}s)', flush=True)
 
     # 2. training through tools/train.py
@@ -380,7 +388,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         st2_checkpoint=st2_ckpt,
         settings=dict(
             seed=args.seed, videos=args.videos, val_videos=args.val_videos,
-            frames=args.frames, size=list(args.size),
+            frames=args.frames, val_frames=args.val_frames,
+            size=list(args.size),
             st1_epochs=args.st1_epochs, st2_epochs=args.st2_epochs,
             samples_per_epoch=args.samples_per_epoch,
             batch_size=args.batch_size, roc_samples=args.roc_samples,

@@ -28,7 +28,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--videos', type=int, required=True,
                         help='number of train videos')
     parser.add_argument('--frames', type=int, required=True,
-                        help='frames per video')
+                        help='frames per train video')
+    parser.add_argument('--val-frames', type=int, default=None,
+                        help='frames per val video (default: --frames)')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument('--val-videos', type=int, default=2,
                         help='number of val videos (default 2)')
@@ -41,6 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error('--videos and --val-videos must be >= 0')
     if args.frames < 2:
         parser.error('--frames must be at least 2')
+    if args.val_frames is not None and args.val_frames < 2:
+        parser.error('--val-frames must be at least 2')
     if min(args.size) < 32:
         parser.error('--size W H must be at least 32 x 32')
     return args
@@ -54,10 +58,11 @@ def main(argv=None) -> int:
     written = make_synthetic_got10k(
         args.out, args.videos, args.frames, seed=args.seed,
         num_val_videos=args.val_videos, size=tuple(args.size),
-        progress=progress)
+        progress=progress, num_val_frames=args.val_frames)
     if not args.quiet:
         print(f'[make_synthetic_sot] wrote {len(written["train"])} train and '
-              f'{len(written["val"])} val videos of {args.frames} frames to '
+              f'{len(written["val"])} val videos ({args.frames} / '
+              f'{args.val_frames or args.frames} frames) to '
               f'{args.out} in {time.time() - start:.1f}s')
     return 0
 
