@@ -57,6 +57,31 @@ def test_score_head():
     ref = head.layers[2](torch.relu(head.layers[1](torch.relu(
         head.layers[0](x)))))
     assert torch.allclose(head(x), ref)
+    # the official layout: no extra parameters or buffers
+    assert head.input_norm is None
+    assert sorted(head.state_dict()) == sorted(
+        f'layers.{i}.{k}' for i in range(3) for k in ('weight', 'bias'))
+
+
+def test_score_head_input_norm_standardizes_channels():
+    torch.manual_seed(0)
+    head = ScoreHead(4, 8, 1, 3, input_norm_cfg=dict(type='BN1d'))
+    # a large constant mean with a small per-sample variation, as the tiny
+    # decoder output has
+    x = torch.tensor([5.0, -3.0, 1.0, 2.0]) + 0.01 * torch.randn(64, 4)
+    head.train()
+    for _ in range(150):  # running stats converge (momentum 0.1)
+        head(x.view(1, 64, 1, 4))
+    assert torch.allclose(head.input_norm.running_mean, x.mean(0), atol=1e-3)
+    head.eval()
+    normed = head.input_norm(x)
+    assert torch.allclose(normed.mean(0), torch.zeros(4), atol=1e-2)
+    assert torch.allclose(normed.std(0), torch.ones(4), atol=0.1)
+    out = head(x.view(1, 64, 1, 4))
+    ref = head.layers[2](torch.relu(head.layers[1](torch.relu(
+        head.layers[0](normed)))))
+    assert torch.allclose(out.view(64, 1), ref, atol=1e-6)
+    assert 'input_norm.running_mean' in head.state_dict()
 
 
 def test_box_head_input_is_similarity_weighted_search(tiny_model):
