@@ -12,8 +12,9 @@ SCRIPT = osp.join(REPO_ROOT, 'tools', 'analysis', 'verify_training.py')
 
 #: the reduced CI setting (the full default setting is for users; see the
 #: script's docstring)
-REDUCED = ['--seed', '0', '--videos', '30', '--frames', '60',
-           '--val-videos', '4', '--st1-epochs', '8', '--st2-epochs', '1',
+REDUCED = ['--seed', '0', '--videos', '200', '--frames', '20',
+           '--val-videos', '4', '--val-frames', '60', '--st1-epochs', '8',
+           '--st2-epochs', '2',
            '--samples-per-epoch', '1600', '--batch-size', '8',
            '--roc-samples', '200']
 
@@ -26,7 +27,7 @@ def test_roc_auc_matches_pairwise_definition():
         sys.path.remove(osp.dirname(SCRIPT))
     scores = [0.9, 0.8, 0.8, 0.3, 0.1, 0.5]
     labels = [1, 1, 0, 0, 0, 1]
-    pairs = [(s, t) for s, l in zip(scores, labels) if l
+    pairs = [(s, t) for s, lab in zip(scores, labels) if lab
              for t, m in zip(scores, labels) if not m]
     expected = sum(1.0 if s > t else 0.5 if s == t else 0.0
                    for s, t in pairs) / len(pairs)
@@ -57,7 +58,8 @@ def test_verify_training_reduced(tmp_path):
     # the untrained model loses the target within a few frames.
     assert result['trained_auc'] > result['untrained_auc'] + 0.15, result
     assert result['trained_auc'] > result['static_auc'], result
-    assert result['score_roc_auc'] > 0.55, result
+    # this run measured 0.775 (0.5 is chance)
+    assert result['score_roc_auc'] > 0.65, result
     # both stages went through tools/train.py and left checkpoints
     assert osp.isfile(result['st1_checkpoint'])
     assert osp.isfile(result['st2_checkpoint'])

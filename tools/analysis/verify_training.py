@@ -59,14 +59,15 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='output folder (data, checkpoints, logs, JSON)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the data, the model and the training')
-    parser.add_argument('--videos', type=int, default=60,
-                        help='synthetic train videos (60)')
-    parser.add_argument('--val-videos', type=int, default=6,
-                        help='held-out val videos (6)')
-    parser.add_argument('--frames', type=int, default=60,
-                        help='frames per train video (60)')
-    parser.add_argument('--val-frames', type=int, default=None,
-                        help='frames per val video (default: --frames)')
+    parser.add_argument('--videos', type=int, default=600,
+                        help='synthetic train videos (600: many short videos '
+                        'give many object identities to learn from)')
+    parser.add_argument('--val-videos', type=int, default=12,
+                        help='held-out val videos (12)')
+    parser.add_argument('--frames', type=int, default=20,
+                        help='frames per train video (20)')
+    parser.add_argument('--val-frames', type=int, default=60,
+                        help='frames per val video (60)')
     parser.add_argument('--size', type=int, nargs=2, default=(320, 240),
                         metavar=('W', 'H'), help='frame size (320 240)')
     parser.add_argument('--st1-epochs', type=int, default=None,
@@ -96,9 +97,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     if args.frames < 20:
         parser.error('--frames must be at least 20 (the training sampler '
                      'skips shorter videos)')
-    if args.val_frames is None:
-        args.val_frames = args.frames
-    elif args.val_frames < 2:
+    if args.val_frames < 2:
         parser.error('--val-frames must be at least 2')
     return args
 
