@@ -53,12 +53,12 @@ def test_verify_training_reduced(tmp_path):
     assert result['train_seconds'] > 0
     # the numbers printed are the numbers written
     assert f'"trained_auc": {result["trained_auc"]}' in proc.stdout
-    # learning happened. This short run only just passes the "stay at the
-    # first box" baseline (the full default setting has the clear margins);
-    # the untrained model loses the target within a few frames.
+    # learning happened. This short run measured trained 0.379, untrained
+    # 0.033 (it loses the target within a few frames), "stay at the first
+    # box" 0.247 and score ROC AUC 0.716 (0.5 is chance); the full default
+    # setting has the larger margins.
     assert result['trained_auc'] > result['untrained_auc'] + 0.15, result
-    assert result['trained_auc'] > result['static_auc'], result
-    # this run measured 0.775 (0.5 is chance)
+    assert result['trained_auc'] > result['static_auc'] + 0.05, result
     assert result['score_roc_auc'] > 0.65, result
     # both stages went through tools/train.py and left checkpoints
     assert osp.isfile(result['st1_checkpoint'])
