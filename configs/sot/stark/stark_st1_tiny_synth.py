@@ -22,6 +22,7 @@
 #       --cfg-options train_dataloader.dataset.data_root=DIR \
 #       test_dataloader.dataset.data_root=DIR
 _base_ = [
+    '../../_base_/datasets/got10k_stark_st1.py',
     '../../_base_/datasets/got10k_val.py',
     '../../_base_/schedules/stark_st1_500e.py',
     '../../_base_/default_runtime.py',
@@ -112,37 +113,18 @@ model = dict(
         clip_margin=10,
         cache_templates=True))
 
-train_pipeline = [
-    dict(type='TridentSampling', num_template_frames=2,
-         max_frame_range=[200]),
-    dict(type='TransformBroadcaster',
-         mapping=dict(img_path='img_path'),
-         remapping=dict(img_path='img_path', img='img',
-                        img_shape='img_shape', ori_shape='ori_shape'),
-         transforms=[dict(type='LoadImageFromFile')]),
-    dict(type='GrayAug', prob=0.05),
-    dict(type='SeqRandomFlip', prob=0.5, stage='frames'),
-    dict(type='SeqBboxJitter', template_center=0.0, template_scale=0.0,
-         search_center=1.5, search_scale=0.25, factors=(2.0, 5.0)),
-    dict(type='SeqCropLikeStark', template_factor=2.0,
-         template_size=template_size, search_factor=5.0,
-         search_size=search_size),
-    dict(type='CheckPadMaskValidity', stride=stride),
-    dict(type='BrightnessAug', jitter=0.2),
-    dict(type='SeqRandomFlip', prob=0.5, stage='crops'),
-    dict(type='PackSOTInputs'),
-]
+# the STARK stage-1 pipeline with the smaller crops and search jitter
+train_pipeline = _base_.train_pipeline
+train_pipeline[4].update(search_center=1.5, search_scale=0.25)  # jitter
+train_pipeline[5].update(template_size=template_size,  # crop
+                         search_size=search_size)
+train_pipeline[6].update(stride=stride)  # pad-mask validity
 
 train_dataloader = dict(
     batch_size=8,
     num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='QuotaSampler', samples_per_epoch=1600),
-    dataset=dict(
-        type='GOT10kDataset',
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline))
+    sampler=dict(samples_per_epoch=1600),
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
 
 test_dataloader = dict(dataset=dict(data_root=data_root, split='val'))
 # success AUC (OTB-style curve over all frames) on the synthetic val videos
