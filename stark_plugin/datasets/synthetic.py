@@ -254,7 +254,6 @@ def make_synthetic_got10k(out_dir: str, num_videos: int, num_frames: int,
                            with_absence=(i % 2 == 0))
             if progress is not None:
                 progress(f'{split} {i + 1}/{count} {name}')
-        _write_lines(osp.join(split_dir, 'list.txt'), names) if names else \
-            _write_lines(osp.join(split_dir, 'list.txt'), [])
+        _write_lines(osp.join(split_dir, 'list.txt'), names)
         written[split] = names
     return written
