@@ -5,10 +5,10 @@ import os.path as osp
 import sys
 
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 from stark_plugin.utils.launch import (add_common_arguments, build_runner,
                                        load_config)
-from mmengine.logging import print_log
 
 
 def parse_args(argv=None) -> argparse.Namespace:

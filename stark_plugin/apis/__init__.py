@@ -1,7 +1,6 @@
-from .inference import (CheckpointMismatchError, SOTInferencer, init_model,
-                        load_stark_checkpoint)
-from .inference import BACKENDS  # noqa: E402
-from .onnx_backend import OnnxStarkModel, export_onnx  # noqa: E402
+from .inference import (BACKENDS, CheckpointMismatchError, SOTInferencer,
+                        init_model, load_stark_checkpoint)
+from .onnx_backend import OnnxStarkModel, export_onnx
 
 __all__ = [
     'init_model', 'SOTInferencer', 'load_stark_checkpoint',
