@@ -1,10 +1,11 @@
-from .hooks import (StageOneWeightsCheckHook, StageOneWeightsWarning,
-                    compare_with_checkpoint)
+from .hooks import (MainProcessLoggerHook, StageOneWeightsCheckHook,
+                    StageOneWeightsWarning, compare_with_checkpoint)
 from .raw_results import read_raw_result, write_raw_result
 from .sot_test_loop import SOTTestLoop
 
 __all__ = [
     'SOTTestLoop', 'read_raw_result', 'write_raw_result',
+    'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'
 ]

@@ -1,8 +1,9 @@
+from .main_process_logger_hook import MainProcessLoggerHook
 from .stage_one_weights_check_hook import (StageOneWeightsCheckHook,
                                            StageOneWeightsWarning,
                                            compare_with_checkpoint)
 
 __all__ = [
-    'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
-    'compare_with_checkpoint'
+    'MainProcessLoggerHook', 'StageOneWeightsCheckHook',
+    'StageOneWeightsWarning', 'compare_with_checkpoint'
 ]
