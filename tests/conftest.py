@@ -2,6 +2,7 @@
 import importlib.util
 import os.path as osp
 import sys
+import tempfile
 
 import pytest
 
@@ -39,5 +40,7 @@ def _parity_module():
 
 @pytest.fixture(scope='session')
 def parity():
-    """Cached materialised official weights, checkpoints and models."""
-    return _parity_module().get_assets()
+    """Cached materialised official weights, checkpoints and models; their
+    temp folder (~0.4 GB of checkpoints) is removed after the session."""
+    with tempfile.TemporaryDirectory(prefix='stark_parity_') as tmp:
+        yield _parity_module().ParityAssets(tmp)

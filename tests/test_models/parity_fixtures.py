@@ -5,13 +5,12 @@ Everything is built from the copy of the reference fixture in
 in the official ``.pth.tar`` format (with stub objects of the official
 ``lib`` package pickled in, as real files have), converted with the
 converter CLI, and loaded into a model built from this package's config.
-Built once per test session (see ``get_assets``).
+Built once per test session (the ``parity`` fixture in conftest.py).
 """
 import contextlib
 import json
 import os.path as osp
 import sys
-import tempfile
 import types
 from collections import OrderedDict
 from typing import Dict
@@ -87,8 +86,8 @@ def official_extras(classes: dict) -> dict:
 class ParityAssets:
     """Lazily built, cached state dicts, checkpoints and models."""
 
-    def __init__(self) -> None:
-        self.tmp = tempfile.mkdtemp(prefix='stark_parity_')
+    def __init__(self, tmp: str) -> None:
+        self.tmp = tmp  # checkpoints written here (~0.4 GB); caller cleans
         self._sd: Dict[str, OrderedDict] = {}
         self._official: Dict[str, str] = {}
         self._converted: Dict[str, str] = {}
@@ -164,14 +163,4 @@ class ParityAssets:
             ]
             assert all(f is not None for f in self._frames)
         return self._frames
-
-
-_ASSETS = None
-
-
-def get_assets() -> ParityAssets:
-    global _ASSETS
-    if _ASSETS is None:
-        _ASSETS = ParityAssets()
-    return _ASSETS
 
