@@ -54,3 +54,7 @@ def test_default_runtime_uses_it():
     hook = HOOKS.build(cfg.default_hooks.logger)
     assert isinstance(hook, MainProcessLoggerHook)
     assert hook.interval == 50
+    # no shipped config swaps it back
+    for path in glob.glob(osp.join(REPO, 'configs', 'sot', 'stark', '*.py')):
+        logger = Config.fromfile(path).default_hooks.logger
+        assert logger.type == 'MainProcessLoggerHook', path
