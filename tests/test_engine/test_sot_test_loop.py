@@ -112,3 +112,31 @@ def test_wrong_checkpoint_fails_clearly(setup, tmp_path):
     assert 'missing' in last and 'not_a_layer' in last
     missing = run_test(setup, tmp_path, checkpoint=str(tmp_path / 'no.pth'))
     assert missing.returncode != 0 and 'no.pth' in missing.stderr
+
+
+def test_metric_sample_carries_cover_and_image_size(tmp_path):
+    """SOTMetric gets GOT-10k cover labels and the frame size (the toolkit
+    clips boxes to the image); a reused raw result has no size, so it is
+    read from the first frame."""
+    import cv2
+    import numpy as np
+
+    from stark_plugin.engine import SOTTestLoop
+    frame = str(tmp_path / '00000001.jpg')
+    cv2.imwrite(frame, np.zeros((90, 130, 3), np.uint8))
+    gt = np.array([[10, 10, 20, 20], [120, 80, 30, 30]], np.float32)
+    video = dict(video_name='v', img_paths=[frame, frame], gt_bboxes=gt,
+                 visible=np.array([True, True]),
+                 metainfo=dict(cover=np.array([8, 0])))
+    pred = dict(pred_bboxes=gt.copy(), times=[0.1, 0.1])
+    fresh = SOTTestLoop._metric_sample(video, dict(pred, img_shape=(90, 130)))
+    reused = SOTTestLoop._metric_sample(video, pred)
+    for sample in (fresh, reused):
+        assert sample['img_shape'] == (90, 130)
+        np.testing.assert_array_equal(sample['cover'], [8, 0])
+        np.testing.assert_array_equal(sample['visible'], [True, True])
+        assert sample['video_name'] == 'v' and 'times' in sample
+    assert 'img_shape' in fresh and set(fresh) == set(reused)
+    # without cover labels (not GOT-10k) the key is absent, not None
+    video['metainfo'] = {}
+    assert 'cover' not in SOTTestLoop._metric_sample(video, pred)
