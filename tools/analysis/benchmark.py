@@ -13,8 +13,6 @@ import sys
 
 import torch
 
-from stark_plugin.utils.io import atomic_write_json
-
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -57,6 +55,7 @@ def main(argv=None) -> int:
 
     from stark_plugin.apis import init_model
     from stark_plugin.apis.benchmark import benchmark, format_table
+    from stark_plugin.utils.io import atomic_write_json
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -38,11 +38,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from stark_plugin.utils.io import atomic_write_json
-
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 if REPO_ROOT not in sys.path:  # run from a source checkout
     sys.path.insert(0, REPO_ROOT)
+
+from stark_plugin.utils.io import atomic_write_json  # noqa: E402
 
 ST1_CONFIG = osp.join(REPO_ROOT, 'configs', 'sot', 'stark',
                       'stark_st1_tiny_synth.py')
