@@ -55,6 +55,8 @@ def test_default_runtime_uses_it():
     assert isinstance(hook, MainProcessLoggerHook)
     assert hook.interval == 50
     # no shipped config swaps it back
-    for path in glob.glob(osp.join(REPO, 'configs', 'sot', 'stark', '*.py')):
+    paths = glob.glob(osp.join(REPO, 'configs', 'sot', 'stark', '*.py'))
+    assert len(paths) >= 10, paths  # the loop below must see the configs
+    for path in paths:
         logger = Config.fromfile(path).default_hooks.logger
         assert logger.type == 'MainProcessLoggerHook', path
