@@ -231,6 +231,17 @@ class BaseSOTDataset(BaseDataset):
                 and record['num_frames'] >= MIN_VIDEO_LENGTH)
 
     @force_full_init
+    def usable_video_indices(self, num_frames_needed: int = 3) -> np.ndarray:
+        """Indices of the videos :meth:`video_usable` accepts (cached)."""
+        cache = self.__dict__.setdefault('_usable_cache', {})
+        if num_frames_needed not in cache:
+            cache[num_frames_needed] = np.flatnonzero([
+                self.video_usable(self._video_record(i), num_frames_needed)
+                for i in range(self._num_records())
+            ])
+        return cache[num_frames_needed]
+
+    @force_full_init
     def sample_random_frame(self, max_tries: int = 100) -> Optional[dict]:
         """Any frame of a random usable video (official ``get_one_search``).
 

@@ -16,11 +16,10 @@ class SOTCocoDataset(BaseSOTDataset):
     Reads ``data_root/annotations/instances_<split>2017.json`` and the
     images in ``data_root/<split>2017/``. Crowd instances are skipped (as
     STARK does). STARK marks a box whose width or height is at most
-    ``min_box_size`` (50) pixels as invalid/invisible; with
-    ``skip_small=True`` (default) those instances are left out of the
-    index. (The official sampler does not look at that flag for image
-    datasets; set ``skip_small=False`` to keep them and let the crop checks
-    decide, as it does.)
+    ``min_box_size`` (50) pixels as invisible, but its sampler ignores
+    that flag for image datasets, so every instance trains (the default,
+    ``skip_small=False``). ``skip_small=True`` leaves the small ones out of
+    the index (not official).
     """
 
     METAINFO = dict(benchmark='coco', dataset_name='coco')
@@ -28,7 +27,7 @@ class SOTCocoDataset(BaseSOTDataset):
 
     def __init__(self, *args, ann_file: Optional[str] = None,
                  img_dir: Optional[str] = None, min_box_size: float = 50,
-                 skip_small: bool = True, **kwargs) -> None:
+                 skip_small: bool = False, **kwargs) -> None:
         self.coco_ann_file = ann_file
         self.coco_img_dir = img_dir
         self.min_box_size = min_box_size

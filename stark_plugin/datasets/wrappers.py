@@ -14,24 +14,30 @@ class RandomSampleConcatDataset:
 
     As the official ``TrackingSampler``: each item first draws a dataset
     with probability ``weights[i] / sum(weights)`` (independent of the
-    dataset sizes), then a video uniformly inside it. The draw is a
-    deterministic function of the index, so samplers that give each rank
-    distinct indices (:class:`QuotaSampler`) give each rank distinct
-    streams. ``len`` is the total number of videos unless ``length`` is
-    given. Negative / random frames for STARK-ST2 come from the mix too
-    (each child's ``frame_source`` is this wrapper).
+    dataset sizes), then a video uniformly among that dataset's usable
+    videos (the official rule: enough visible frames for the frame sampler
+    of the child's pipeline). When the pipeline rejects the sample (an
+    invalid crop, a failed frame draw), the dataset is drawn again too, as
+    the official sampler's retry loop does, so the mix of accepted samples
+    follows the official one. The draws are a deterministic function of
+    the index and the attempt, so samplers that give each rank distinct
+    indices (:class:`QuotaSampler`) give each rank distinct streams.
+    ``len`` is the total number of videos unless ``length`` is given.
+    Negative / random frames for STARK-ST2 come from the mix too (each
+    child's ``frame_source`` is this wrapper).
 
     Args:
         datasets: dataset configs or instances.
         weights: sampling weight per dataset (default: all equal).
         length: nominal length (items are drawn anyway).
         seed: mixes into the index hash.
+        max_refetch: attempts per item before giving up with an error.
     """
 
     def __init__(self, datasets: Sequence[Union[dict, object]],
                  weights: Optional[Sequence[float]] = None,
                  length: Optional[int] = None, seed: int = 0,
-                 lazy_init: bool = False) -> None:
+                 max_refetch: int = 1000, lazy_init: bool = False) -> None:
         self.datasets = [
             DATASETS.build(d) if isinstance(d, dict) else d for d in datasets
         ]
@@ -46,6 +52,7 @@ class RandomSampleConcatDataset:
         self._cum = np.cumsum(self.weights)
         self._length = length
         self.seed = seed
+        self.max_refetch = max_refetch
         for d in self.datasets:
             d.frame_source = self
         self.metainfo = dict(self.datasets[0].metainfo)
@@ -66,12 +73,17 @@ class RandomSampleConcatDataset:
             return self._length
         return sum(len(d) for d in self.datasets)
 
-    def _pick(self, idx: int):
-        rng = np.random.default_rng([self.seed, int(idx)])
+    def _pick(self, idx: int, attempt: int = 0):
+        rng = np.random.default_rng([self.seed, int(idx), int(attempt)])
         k = min(bisect.bisect_right(self._cum, rng.random()),
                 len(self.datasets) - 1)
         dataset = self.datasets[k]
-        return dataset, int(rng.integers(len(dataset)))
+        usable = dataset.usable_video_indices(_frames_needed(dataset))
+        if len(usable) == 0:
+            raise ValueError(f'{dataset.dataset_name} (data_root '
+                             f'{dataset.data_root!r}) has no video with '
+                             f'enough visible frames for training')
+        return dataset, int(usable[rng.integers(len(usable))])
 
     @force_full_init
     def get_data_info(self, idx: int) -> dict:
@@ -81,8 +93,15 @@ class RandomSampleConcatDataset:
     def __getitem__(self, idx: int):
         if not self._fully_initialized:
             self.full_init()
-        dataset, local = self._pick(idx)
-        return dataset[local]
+        for attempt in range(self.max_refetch):
+            dataset, local = self._pick(idx, attempt)
+            data = dataset.prepare_data(local)
+            if data is not None:
+                return data
+        raise RuntimeError(f'no valid training sample for item {idx} after '
+                           f'{self.max_refetch} attempts: every draw was '
+                           f'rejected by the pipeline (check the '
+                           f'annotations and the crop settings)')
 
     def sample_random_frame(self, max_tries: int = 100) -> Optional[dict]:
         """A random frame of a dataset drawn by the weights."""
@@ -92,3 +111,13 @@ class RandomSampleConcatDataset:
     @property
     def dataset_names(self) -> List[str]:
         return [d.dataset_name for d in self.datasets]
+
+
+def _frames_needed(dataset) -> int:
+    """Frames per sample (templates + search) of the frame sampler at the
+    head of ``dataset``'s pipeline (3 for STARK-ST, 2 for STARK-S)."""
+    from .transforms.sampling import _StarkFrameSampling
+    for t in getattr(dataset.pipeline, 'transforms', []):
+        if isinstance(t, _StarkFrameSampling):
+            return t.num_template_frames + 1
+    return 3

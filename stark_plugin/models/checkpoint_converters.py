@@ -218,6 +218,17 @@ def convert_official_state_dict(
     return out
 
 
+def official_key_to_plugin(key: str) -> str:
+    """This package's name of one official STARK state-dict key.
+
+    Raises:
+        UnknownKeysError: when no rule maps the key.
+    """
+    out, _ = _apply_rules({key: None}, OFFICIAL_RULES, 'official STARK',
+                          extra=_official_corner_key)
+    return next(iter(out))
+
+
 def convert_mmtrack_state_dict(
         state_dict: StateDict) -> 'OrderedDict[str, torch.Tensor]':
     """mmtracking 0.x STARK state dict -> this package's layout.

@@ -18,6 +18,7 @@ from typing import Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+import torch
 
 
 def crop_side(box_wh: Sequence[float], factor: float) -> int:
@@ -28,6 +29,16 @@ def crop_side(box_wh: Sequence[float], factor: float) -> int:
         raise ValueError(f'box of size {w}x{h} is too small to crop '
                          f'(crop side {side} < 1)')
     return side
+
+
+def crop_window(box_xywh: Sequence[float],
+                factor: float) -> Tuple[int, int, int]:
+    """``(x1, y1, side)``: top-left corner and side in frame pixels of the
+    square crop :func:`sample_target` takes around ``box_xywh``."""
+    x, y, w, h = (float(v) for v in box_xywh)
+    side = crop_side((w, h), factor)
+    return (round(x + 0.5 * w - side * 0.5), round(y + 0.5 * h - side * 0.5),
+            side)
 
 
 def sample_target(image: np.ndarray,
@@ -50,12 +61,8 @@ def sample_target(image: np.ndarray,
         from image pixels to crop pixels and an ``(S, S)`` bool mask, True
         on padding.
     """
-    x, y, w, h = (float(v) for v in box_xywh)
-    side = crop_side((w, h), factor)
+    x1, y1, side = crop_window(box_xywh, factor)
     img_h, img_w = image.shape[:2]
-
-    x1 = round(x + 0.5 * w - side * 0.5)
-    y1 = round(y + 0.5 * h - side * 0.5)
     x2 = x1 + side
     y2 = y1 + side
     pad_left = max(0, -x1)
@@ -90,14 +97,37 @@ def map_box_to_crop(box_xywh: np.ndarray, crop_box_xywh: np.ndarray,
 
     ``crop_box_xywh`` is the box the crop was centred on. The centre of the
     crop is ``(output_size - 1) / 2`` in crop pixels (STARK's training
-    convention). With ``normalize`` the result is divided by ``output_size``.
+    convention, which ignores the integer rounding of the crop corner).
+    With ``normalize`` the result is divided by ``output_size``.
+
+    Computed in float32 with torch, operation by operation as the official
+    ``transform_image_to_crop`` does (``resize_factor`` enters as float32),
+    so training targets match the official ones bit for bit.
     """
-    box = np.asarray(box_xywh, dtype=np.float64)
-    ref = np.asarray(crop_box_xywh, dtype=np.float64)
-    ref_center = ref[:2] + 0.5 * ref[2:]
-    box_center = box[:2] + 0.5 * box[2:]
-    out_center = (output_size - 1) / 2 + (box_center - ref_center) * \
-        resize_factor
-    out_wh = box[2:] * resize_factor
-    out = np.concatenate([out_center - 0.5 * out_wh, out_wh])
-    return out / output_size if normalize else out
+    box = torch.as_tensor(np.asarray(box_xywh), dtype=torch.float32)
+    ref = torch.as_tensor(np.asarray(crop_box_xywh), dtype=torch.float32)
+    size = torch.tensor([output_size, output_size], dtype=torch.float32)
+    ref_center = ref[0:2] + 0.5 * ref[2:4]
+    box_center = box[0:2] + 0.5 * box[2:4]
+    out_center = (size - 1) / 2 + (box_center - ref_center) * resize_factor
+    out_wh = box[2:4] * resize_factor
+    out = torch.cat((out_center - 0.5 * out_wh, out_wh))
+    if normalize:
+        out = out / size[0]
+    return out.numpy()
+
+
+def corner_round_trip(box_xywh: np.ndarray) -> np.ndarray:
+    """``[x, y, (x + w) - x, (y + h) - y]`` in float32 (corners taken as
+    min / max, as the official code does).
+
+    The official flip transforms rebuild every box from its corners, also
+    when they do not flip; w and h can change in the last bit.
+    """
+    box = np.asarray(box_xywh, dtype=np.float32)
+    out = box.copy()
+    for i in (0, 1):
+        a, b = box[..., i], box[..., i] + box[..., i + 2]
+        out[..., i] = np.minimum(a, b)
+        out[..., i + 2] = np.maximum(a, b) - out[..., i]
+    return out

@@ -93,15 +93,16 @@ def test_coco(tmp_path):
         ])
     write_text(osp.join(root, 'annotations', 'instances_train2017.json'),
                [json.dumps(coco)])
-    ds = SOTCocoDataset(data_root=root, split='train', check_images=False)
-    assert ds.video_names == ['coco_10']  # crowd and <=50 px skipped
-    video = ds.get_video(0)
-    assert video['img_paths'] == [osp.join(root, 'train2017', 'a.jpg')]
-    assert video['metainfo']['benchmark'] == 'coco'
-    keep = SOTCocoDataset(data_root=root, split='train', skip_small=False,
-                          check_images=False)
+    # official default: crowd skipped, small boxes kept (flagged invisible)
+    keep = SOTCocoDataset(data_root=root, split='train', check_images=False)
     assert keep.video_names == ['coco_10', 'coco_12']
     assert keep.get_video(1)['visible'].tolist() == [False]
+    video = keep.get_video(0)
+    assert video['img_paths'] == [osp.join(root, 'train2017', 'a.jpg')]
+    assert video['metainfo']['benchmark'] == 'coco'
+    ds = SOTCocoDataset(data_root=root, split='train', skip_small=True,
+                        check_images=False)
+    assert ds.video_names == ['coco_10']  # crowd and <=50 px skipped
     coco['annotations'][0]['bbox'] = [1, 2]
     write_text(osp.join(root, 'annotations', 'instances_train2017.json'),
                [json.dumps(coco)])

@@ -78,9 +78,15 @@ def test_trident_pro_allows_invisible_extra_template():
     np.random.seed(1)
     vis = np.zeros(100, bool)
     vis[::2] = True
-    t = TridentSampling(extra_template_invisible=True)
+    t = TridentSampling()  # official STARK-ST default: trident_pro
+    assert t.mode == 'trident_pro'
     extra = [t(_video(vis))['frame_ids'][1] for _ in range(200)]
     assert not vis[extra].all() and vis[extra].any()
+    plain = TridentSampling(mode='trident')
+    extra = [plain(_video(vis))['frame_ids'][1] for _ in range(200)]
+    assert vis[extra].all()
+    with pytest.raises(ValueError, match='mode'):
+        TridentSampling(mode='causal')
 
 
 def test_trident_image_dataset_repeats_frame():
@@ -181,19 +187,18 @@ def test_flip_rejects_unknown_stage():
         SeqRandomFlip(stage='both')
 
 
-def test_brightness_aug():
+def test_brightness_aug_draws_one_factor_per_crop():
     np.random.seed(0)
     img = np.full((8, 8, 3), 100, np.uint8)
-    img[0, 0] = 250
-    out = BrightnessAug(jitter=0.2)(dict(img=[img.copy()
-                                              for _ in range(50)]))
+    imgs = [img.copy() for _ in range(50)]
+    out = BrightnessAug(jitter=0.2)(dict(img=imgs))
     factors = np.array(out['brightness'])
     assert ((factors >= 0.8) & (factors <= 1.2)).all()
     assert len(set(np.round(factors, 6))) == 50  # one factor per crop
-    for f, o in zip(factors, out['img']):
-        assert o.dtype == np.uint8
-        assert o[1, 1, 0] == np.clip(np.rint(100 * f), 0, 255)
-        assert o[0, 0, 0] == min(255, np.rint(250 * f))
+    # the pixels are untouched: the data preprocessor applies the factor
+    # in float, as the official ToTensorAndJitter (no uint8 rounding)
+    assert all(o is i for o, i in zip(out['img'], imgs))
+    assert (out['img'][0] == 100).all()
 
 
 # --------------------------------------------------------- jitter / crop
@@ -217,10 +222,33 @@ def test_seq_bbox_jitter_roles_and_rejects():
     np.testing.assert_allclose(out['jittered_bboxes'][:2], res['gt_bboxes'][
         :2])  # templates are not jittered (STARK: 0 / 0)
     assert not np.allclose(out['jittered_bboxes'][2], res['gt_bboxes'][2])
-    for bad in ([-1, -1, -1, -1], [1, 1, 0, 5], [np.nan, 1, 2, 3]):
-        boxes = res['gt_bboxes'].copy()
-        boxes[2] = bad
-        assert SeqBboxJitter()(dict(res, gt_bboxes=boxes)) is None
+    boxes = res['gt_bboxes'].copy()
+    boxes[2] = [np.nan, 1, 2, 3]
+    assert SeqBboxJitter()(dict(res, gt_bboxes=boxes)) is None
+    # a box without area is jittered, then rejected by the crop (official
+    # rule 1: ceil(sqrt(w * h) * factor) < 1)
+    boxes[2] = [1, 1, 0, 5]
+    out = SeqBboxJitter()(dict(res, gt_bboxes=boxes))
+    assert out['jittered_bboxes'][2, 2] == 0
+    out['img'] = _frames(3, 40, 40)
+    assert SeqCropLikeStark()(out) is None
+
+
+def test_seq_bbox_jitter_replays_given_draws():
+    res = dict(gt_bboxes=np.array([[5., 5, 10, 10]] * 3), num_templates=2)
+    randn = np.array([[0, 0], [0, 0], [0.3, -1.2]], np.float32)
+    rand = np.array([[0.5, 0.5], [0.1, 0.9], [0.25, 0.75]], np.float32)
+    out = SeqBboxJitter()(dict(res, jitter_draws=dict(randn=randn,
+                                                      rand=rand)))
+    size = np.float32([10, 10]) * np.exp(randn[2] * np.float32(0.5))
+    centre = np.float32(10) + np.sqrt(size.prod()) * np.float32(4.5) * (
+        rand[2] - np.float32(0.5))
+    np.testing.assert_allclose(out['jittered_bboxes'][2],
+                               np.concatenate([centre - size / 2, size]),
+                               rtol=1e-6)
+    assert out['jittered_bboxes'].dtype == np.float32
+    np.testing.assert_array_equal(out['jittered_bboxes'][:2],
+                                  res['gt_bboxes'][:2])
 
 
 def test_seq_crop_like_stark_matches_structures():
@@ -252,6 +280,30 @@ def test_check_pad_mask_validity():
     assert check(dict(pad_mask=[ok, thin])) is None
     thin[:, 112] = False
     assert check(dict(pad_mask=[ok, thin])) is not None
+    assert check.rules(np.ones((128, 128), bool)) == (True, True)
+    assert check.rules(ok) == (False, False)
+
+
+def test_pad_mask_rules_run_after_the_crop_flip():
+    """Rule 3 samples columns 0, 16, ..., so the official order (flip, then
+    check) decides it: a crop that sees the frame only in its last columns
+    fails unflipped and passes flipped."""
+    init_default_scope('stark_plugin')
+    cfg = Config.fromfile(osp.join(CFG_DIR, 'got10k_stark_st1.py'))
+    types = [t['type'] for t in cfg.train_pipeline]
+    flips = [i for i, t in enumerate(cfg.train_pipeline)
+             if t['type'] == 'SeqRandomFlip' and t['stage'] == 'crops']
+    assert flips and types.index('CheckPadMaskValidity') > flips[0]
+    mask = np.ones((128, 128), bool)
+    mask[:, 120:] = False
+    ok = np.zeros((128, 128), bool)
+    res = dict(img=[np.zeros((128, 128, 3), np.uint8)] * 2, pad_mask=[ok,
+                                                                        mask],
+               crop_bboxes=np.zeros((2, 4)))
+    flipped = SeqRandomFlip(prob=1.0, stage='crops')(dict(res, pad_mask=[
+        ok, mask.copy()]))
+    assert CheckPadMaskValidity()(flipped) is not None
+    assert CheckPadMaskValidity()(dict(res)) is None
 
 
 # --------------------------------------------------------------- packing
@@ -327,7 +379,8 @@ def test_dataset_retries_rejected_samples(synth_root):
 
 
 def test_all_transforms_registered():
-    for name in ('TridentSampling', 'GrayAug', 'SeqRandomFlip',
+    for name in ('TridentSampling', 'CausalSampling', 'GrayAug',
+                 'SeqRandomFlip',
                  'SeqBboxJitter', 'SeqCropLikeStark', 'BrightnessAug',
                  'CheckPadMaskValidity', 'PackSOTInputs',
                  'PackSOTTestInputs'):

@@ -44,8 +44,27 @@ def test_data_preprocessor_bgr_to_rgb_and_normalisation(tiny_model):
     bgr = batch['inputs'][1]['search'][0].float()
     mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
-    expected = (bgr.flip(0) / 255.0 - mean) / std
+    # official training transform: ToTensorAndJitter (b = 1) + Normalize
+    expected = (bgr.flip(0) * (1 / 255.0) - mean) / std
     assert torch.equal(inputs['search'][1, 0], expected)
+
+
+def test_data_preprocessor_applies_each_crops_brightness(tiny_model):
+    batch = make_batch(num=2)
+    batch['data_samples'][0].brightness = torch.tensor([0.8, 1.0, 1.2],
+                                                        dtype=torch.float64)
+    out = tiny_model.data_preprocessor(batch, training=True)['inputs']
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
+    for crop, got, b in [
+            (batch['inputs'][0]['template'][0], out['template'][0, 0], 0.8),
+            (batch['inputs'][0]['template'][1], out['template'][0, 1], 1.0),
+            (batch['inputs'][0]['search'][0], out['search'][0, 0], 1.2)]:
+        x = (crop.flip(0).float() * (b / 255.0)).clamp(0, 1)
+        assert torch.equal(got, (x - mean) / std)
+    # the second sample has no factors: b = 1
+    x = batch['inputs'][1]['template'][0].flip(0).float() * (1 / 255.0)
+    assert torch.equal(out['template'][1, 0], (x - mean) / std)
 
 
 def test_stage1_loss_names(tiny_model_factory):
@@ -53,7 +72,7 @@ def test_stage1_loss_names(tiny_model_factory):
     model.train()
     data = model.data_preprocessor(make_batch(), training=True)
     losses = model(**data, mode='loss')
-    assert set(losses) == {'loss_bbox', 'loss_iou'}
+    assert set(losses) == {'loss_bbox', 'loss_iou', 'iou'}
     assert all(torch.isfinite(v) for v in losses.values())
     # stage 1 never trains the score head (official ST1)
     assert not any(p.requires_grad

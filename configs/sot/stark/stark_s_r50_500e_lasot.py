@@ -13,7 +13,8 @@ _base_ = [
 
 # STARK-S trains with one template (no dynamic template)
 train_pipeline = _base_.train_pipeline
-train_pipeline[0].update(num_template_frames=1, max_frame_range=[])
+train_pipeline[0] = dict(  # official STARK-S: 'causal' sampling
+    type='CausalSampling', num_template_frames=1, max_gap=200)
 train_dataloader = dict(
     dataset=dict(datasets=[
         dict(type='LaSOTDataset', data_root='data/lasot/', split='train',

@@ -118,7 +118,7 @@ train_pipeline = _base_.train_pipeline
 train_pipeline[4].update(search_center=1.5, search_scale=0.25)  # jitter
 train_pipeline[5].update(template_size=template_size,  # crop
                          search_size=search_size)
-train_pipeline[6].update(stride=stride)  # pad-mask validity
+train_pipeline[8].update(stride=stride)  # pad-mask validity
 
 train_dataloader = dict(
     batch_size=8,

@@ -1,11 +1,13 @@
 from .augment import BrightnessAug, GrayAug, SeqRandomFlip
 from .crop import (CheckPadMaskValidity, SeqBboxJitter, SeqCropLikeStark,
-                   jitter_box)
+                   crop_too_small, jitter_box)
 from .formatting import PackSOTInputs, PackSOTTestInputs
-from .sampling import TridentSampling, centre_box, sample_ids
+from .sampling import (CausalSampling, TridentSampling, centre_box,
+                       sample_ids)
 
 __all__ = [
     'BrightnessAug', 'GrayAug', 'SeqRandomFlip', 'CheckPadMaskValidity',
     'SeqBboxJitter', 'SeqCropLikeStark', 'jitter_box', 'PackSOTInputs',
-    'PackSOTTestInputs', 'TridentSampling', 'centre_box', 'sample_ids'
+    'PackSOTTestInputs', 'TridentSampling', 'CausalSampling',
+    'crop_too_small', 'centre_box', 'sample_ids'
 ]

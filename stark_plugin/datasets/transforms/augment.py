@@ -12,6 +12,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from stark_plugin.registry import TRANSFORMS
+from stark_plugin.structures.crop import corner_round_trip
 
 
 @TRANSFORMS.register_module()
@@ -40,11 +41,23 @@ class GrayAug(BaseTransform):
         return f'{type(self).__name__}(prob={self.prob})'
 
 
-def _flip_boxes(boxes: np.ndarray, width: float) -> np.ndarray:
-    """Mirror xywh boxes; ``width`` is ``W - 1`` for pixel coordinates
-    (official ``RandomHorizontalFlip``) or 1 for normalised boxes."""
-    out = np.array(boxes, dtype=np.float64, copy=True)
-    out[..., 0] = width - (boxes[..., 0] + boxes[..., 2])
+def _flip_boxes(boxes: np.ndarray, width: float, flip: bool) -> np.ndarray:
+    """The official box path of a horizontal flip, in float32.
+
+    The box goes to its corners (``x2 = x + w``), the corners are mirrored
+    about ``width`` when ``flip`` (``W - 1`` for frame pixels, 1 for
+    normalised crop boxes) and the box is rebuilt from their min and max,
+    also when nothing flips (so w and h can change in the last bit).
+    """
+    if not flip:
+        return corner_round_trip(boxes)
+    box = np.asarray(boxes, dtype=np.float32)
+    w = np.float32(width)
+    a = w - box[..., 0]
+    b = w - (box[..., 0] + box[..., 2])
+    out = corner_round_trip(box)
+    out[..., 0] = np.minimum(a, b)
+    out[..., 2] = np.maximum(a, b) - out[..., 0]
     return out
 
 
@@ -56,6 +69,8 @@ class SeqRandomFlip(BaseTransform):
     sample and their ``gt_bboxes`` (``x' = (W - 1) - (x + w)``).
     ``stage='crops'``: after cropping, each crop is flipped on its own draw,
     with its padding mask and its normalised box (``x' = 1 - (x + w)``).
+    Boxes become float32 and take the official corner round trip also
+    when not flipped.
 
     mmcv's ``RandomFlip`` is not used because it mirrors xyxy boxes about
     ``W`` (not ``W - 1``) and cannot flip each crop independently.
@@ -70,25 +85,27 @@ class SeqRandomFlip(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         if self.stage == 'frames':
-            if np.random.rand() < self.prob:
-                imgs: List[np.ndarray] = results['img']
-                boxes = np.asarray(results['gt_bboxes'], dtype=np.float64)
-                results['gt_bboxes'] = np.stack([
-                    _flip_boxes(b, img.shape[1] - 1)
-                    for b, img in zip(boxes, imgs)
-                ])
+            flip = bool(np.random.rand() < self.prob)
+            imgs: List[np.ndarray] = results['img']
+            results['gt_bboxes'] = np.stack([
+                _flip_boxes(b, img.shape[1] - 1, flip)
+                for b, img in zip(results['gt_bboxes'], imgs)
+            ])
+            if flip:
                 results['img'] = [np.ascontiguousarray(img[:, ::-1])
                                   for img in imgs]
                 results['flip'] = True
             return results
         flips = np.random.rand(len(results['img'])) < self.prob
+        results['crop_bboxes'] = np.stack([
+            _flip_boxes(b, 1.0, bool(f))
+            for b, f in zip(results['crop_bboxes'], flips)
+        ])
         for i in np.flatnonzero(flips):
             img = results['img'][i]
             results['img'][i] = np.ascontiguousarray(img[:, ::-1])
             results['pad_mask'][i] = np.ascontiguousarray(
                 results['pad_mask'][i][:, ::-1])
-            results['crop_bboxes'][i] = _flip_boxes(
-                results['crop_bboxes'][i], 1.0)
         results['crop_flip'] = flips.tolist()
         return results
 
@@ -98,11 +115,14 @@ class SeqRandomFlip(BaseTransform):
 
 @TRANSFORMS.register_module()
 class BrightnessAug(BaseTransform):
-    """Multiply each crop by its own factor drawn from
+    """Draw each crop's brightness factor from
     ``U[max(0, 1 - jitter), 1 + jitter]`` (official ``ToTensorAndJitter``).
 
-    The official code clamps the float result to the valid range; here the
-    product is clipped to [0, 255] and rounded back to uint8.
+    The factors go to ``results['brightness']`` (one per crop, templates
+    then search) and the pixels stay as they are: the official code scales
+    the float image, ``clamp(img * (b / 255), 0, 1)``, so the data
+    preprocessor applies the factor when it converts the crops to float
+    (no rounding to uint8 in between).
     """
 
     def __init__(self, jitter: float = 0.2) -> None:
@@ -110,12 +130,8 @@ class BrightnessAug(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         lo, hi = max(0.0, 1.0 - self.jitter), 1.0 + self.jitter
-        factors = np.random.uniform(lo, hi, size=len(results['img']))
-        results['img'] = [
-            np.clip(np.rint(img.astype(np.float32) * f), 0, 255)
-            .astype(np.uint8) for img, f in zip(results['img'], factors)
-        ]
-        results['brightness'] = factors.tolist()
+        results['brightness'] = np.random.uniform(
+            lo, hi, size=len(results['img'])).tolist()
         return results
 
     def __repr__(self) -> str:

@@ -1,11 +1,13 @@
 """Box jitter, STARK cropping and the padding-mask validity check."""
-from typing import Optional, Sequence
+from typing import List, Optional, Tuple
 
 import numpy as np
+import torch
 from mmcv.transforms import BaseTransform
 
 from stark_plugin.registry import TRANSFORMS
-from stark_plugin.structures.crop import map_box_to_crop, sample_target
+from stark_plugin.structures.crop import (crop_window, map_box_to_crop,
+                                          sample_target)
 
 
 def _split(results: dict):
@@ -15,50 +17,74 @@ def _split(results: dict):
     return list(range(t)), list(range(t, n))
 
 
-def jitter_box(box: np.ndarray, center_jitter: float,
-               scale_jitter: float) -> np.ndarray:
+def jitter_box(box: np.ndarray, center_jitter: float, scale_jitter: float,
+               randn: Optional[np.ndarray] = None,
+               rand: Optional[np.ndarray] = None) -> np.ndarray:
     """Official ``_get_jittered_box``: the size is scaled by
-    ``exp(N(0, 1) * scale_jitter)`` per side and the centre moved by up to
-    half of ``sqrt(w' * h') * center_jitter`` per axis."""
-    size = box[2:4] * np.exp(np.random.randn(2) * scale_jitter)
-    max_offset = np.sqrt(np.prod(size)) * center_jitter
-    centre = box[:2] + 0.5 * box[2:4] + max_offset * (np.random.rand(2) - 0.5)
-    return np.concatenate([centre - 0.5 * size, size])
+    ``exp(randn * scale_jitter)`` per side and the centre moved by
+    ``sqrt(w' * h') * center_jitter * (rand - 0.5)`` per axis.
+
+    ``randn`` (standard normal) and ``rand`` (uniform [0, 1)) are the two
+    draws of two numbers each; drawn from numpy's global generator when not
+    given. The arithmetic is float32 torch, operation by operation as in the
+    official code, so given the same draws the jittered box is the official
+    one bit for bit (it decides the crop size and corner).
+    """
+    if randn is None:
+        randn = np.random.randn(2)
+    if rand is None:
+        rand = np.random.rand(2)
+    box_t = torch.as_tensor(np.asarray(box), dtype=torch.float32)
+    randn_t = torch.as_tensor(np.asarray(randn), dtype=torch.float32)
+    rand_t = torch.as_tensor(np.asarray(rand), dtype=torch.float32)
+    size = box_t[2:4] * torch.exp(randn_t * scale_jitter)
+    max_offset = size.prod().sqrt() * torch.tensor(center_jitter).float()
+    centre = box_t[0:2] + 0.5 * box_t[2:4] + max_offset * (rand_t - 0.5)
+    return torch.cat((centre - 0.5 * size, size)).numpy()
+
+
+def crop_too_small(box: np.ndarray, factor: float) -> bool:
+    """Official validity rule 1: ``ceil(sqrt(w * h) * factor) < 1`` in
+    float32 (a box without area cannot be cropped)."""
+    box_t = torch.as_tensor(np.asarray(box), dtype=torch.float32)
+    return bool(torch.ceil(torch.sqrt(box_t[2] * box_t[3]) * factor) < 1)
 
 
 @TRANSFORMS.register_module()
 class SeqBboxJitter(BaseTransform):
-    """Jitter the box each crop is centred on (``jittered_bboxes``).
+    """Jitter the box each crop is centred on (``jittered_bboxes``,
+    float32 ``(N, 4)``).
 
     Templates use ``template_center``/``template_scale`` (STARK: 0, 0) and
     search frames ``search_center``/``search_scale`` (4.5, 0.5). A sample
-    whose target box is not finite or has no area is rejected (None), as
-    is one whose jittered crop would be smaller than a pixel (official
-    ``crop_sz < 1`` check).
+    whose boxes are not finite is rejected (None); boxes without area are
+    rejected by :class:`SeqCropLikeStark` (official rule 1).
+
+    Draws come from numpy's global generator. A caller that must replay
+    given draws (the training-parity check replays the official ones) puts
+    ``jitter_draws=dict(randn=(N, 2), rand=(N, 2))`` into the results.
     """
 
     def __init__(self, template_center: float = 0.0,
                  template_scale: float = 0.0, search_center: float = 4.5,
-                 search_scale: float = 0.5,
-                 factors: Sequence[float] = (2.0, 5.0)) -> None:
+                 search_scale: float = 0.5) -> None:
         self.template = (template_center, template_scale)
         self.search = (search_center, search_scale)
-        self.factors = factors
 
     def transform(self, results: dict) -> Optional[dict]:
-        boxes = np.asarray(results['gt_bboxes'], dtype=np.float64)
-        if not np.all(np.isfinite(boxes)) or np.any(boxes[:, 2:] <= 0):
+        boxes = np.asarray(results['gt_bboxes'], dtype=np.float32)
+        if not np.all(np.isfinite(boxes)):
             return None
         templates, _ = _split(results)
+        draws = results.get('jitter_draws') or {}
+        randn, rand = draws.get('randn'), draws.get('rand')
         out = []
         for i, box in enumerate(boxes):
-            is_template = i in templates
-            center, scale = self.template if is_template else self.search
-            jittered = jitter_box(box, center, scale)
-            factor = self.factors[0 if is_template else 1]
-            if np.ceil(np.sqrt(np.prod(jittered[2:])) * factor) < 1:
-                return None
-            out.append(jittered)
+            center, scale = self.template if i in templates else self.search
+            out.append(jitter_box(
+                box, center, scale,
+                None if randn is None else randn[i],
+                None if rand is None else rand[i]))
         results['jittered_bboxes'] = np.stack(out)
         return results
 
@@ -74,10 +100,13 @@ class SeqCropLikeStark(BaseTransform):
 
     Templates: side ``template_factor`` (2.0) x box size, resized to
     ``template_size`` (128); search: ``search_factor`` (5.0) ->
-    ``search_size`` (320). Sets ``img`` (the crops), ``pad_mask`` (bool,
-    True on padding) and ``crop_bboxes`` (the true box in each crop, xywh
-    normalised by the crop size, as the official
-    ``transform_image_to_crop(normalize=True)``).
+    ``search_size`` (320). A sample with a jittered box too small to crop
+    is rejected (None, official rule 1, :func:`crop_too_small`). Sets
+    ``img`` (the crops), ``pad_mask`` (bool, True on padding),
+    ``crop_bboxes`` (float32: the box in each crop, xywh normalised by the
+    crop size, as the official ``transform_image_to_crop(normalize=True)``),
+    ``crop_windows`` (int ``(N, 3)``: x1, y1, side of each crop in frame
+    pixels) and ``resize_factors`` (crop size / side).
     """
 
     def __init__(self, template_factor: float = 2.0,
@@ -86,24 +115,36 @@ class SeqCropLikeStark(BaseTransform):
         self.template = (template_factor, template_size)
         self.search = (search_factor, search_size)
 
-    def transform(self, results: dict) -> Optional[dict]:
+    def settings(self, results: dict) -> List[tuple]:
+        """``(factor, output size)`` of each image of a sample."""
         templates, _ = _split(results)
-        crops, masks, boxes = [], [], []
-        for i, (img, box, jit) in enumerate(
-                zip(results['img'], results['gt_bboxes'],
-                    results['jittered_bboxes'])):
-            factor, size = self.template if i in templates else self.search
+        return [self.template if i in templates else self.search
+                for i in range(len(results['gt_bboxes']))]
+
+    def transform(self, results: dict) -> Optional[dict]:
+        settings = self.settings(results)
+        if any(crop_too_small(jit, factor) for jit, (factor, _) in zip(
+                results['jittered_bboxes'], settings)):
+            return None
+        crops, masks, boxes, windows, factors = [], [], [], [], []
+        for img, box, jit, (factor, size) in zip(
+                results['img'], results['gt_bboxes'],
+                results['jittered_bboxes'], settings):
             try:
+                windows.append(crop_window(jit, factor))
                 crop, scale, mask = sample_target(img, jit, factor, size)
             except ValueError:
                 return None
             crops.append(crop)
             masks.append(mask)
+            factors.append(scale)
             boxes.append(map_box_to_crop(box, jit, scale, size,
                                          normalize=True))
         results['img'] = crops
         results['pad_mask'] = masks
         results['crop_bboxes'] = np.stack(boxes)
+        results['crop_windows'] = np.asarray(windows, dtype=np.int64)
+        results['resize_factors'] = np.asarray(factors, dtype=np.float64)
         results['img_shape'] = [c.shape[:2] for c in crops]
         return results
 
@@ -122,20 +163,32 @@ def _nearest_downsample(mask: np.ndarray, size: int) -> np.ndarray:
 
 @TRANSFORMS.register_module()
 class CheckPadMaskValidity(BaseTransform):
-    """Reject (None) a sample if any crop is all padding, at full size or
-    downsampled to the feature map (``size // stride``, nearest), as the
-    official ``STARKProcessing`` does."""
+    """Reject (None) a sample if any crop is all padding (official rule 2)
+    or all padding when downsampled to the feature map (``size //
+    stride``, nearest; rule 3), as the official ``STARKProcessing`` does.
+
+    Runs after the per-crop flip, as in the official code: rule 3 samples
+    the pixels ``(stride * i, stride * j)``, so it depends on the flip.
+    """
 
     def __init__(self, stride: int = 16) -> None:
         self.stride = stride
 
+    def feature_mask(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` downsampled to the feature map (``size // stride``) by
+        nearest neighbour, the pixels ``(stride * i, stride * j)``."""
+        return _nearest_downsample(mask, mask.shape[0] // self.stride)
+
+    def rules(self, mask: np.ndarray) -> Tuple[bool, bool]:
+        """Official rules 2 and 3 of one crop mask: (all padding, all
+        padding on the feature map)."""
+        feat = mask.shape[0] // self.stride
+        return (bool(mask.all()),
+                bool(feat > 0 and self.feature_mask(mask).all()))
+
     def transform(self, results: dict) -> Optional[dict]:
-        for mask in results['pad_mask']:
-            if mask.all():
-                return None
-            feat = mask.shape[0] // self.stride
-            if feat > 0 and _nearest_downsample(mask, feat).all():
-                return None
+        if any(any(self.rules(mask)) for mask in results['pad_mask']):
+            return None
         return results
 
     def __repr__(self) -> str:

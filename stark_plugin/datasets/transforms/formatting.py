@@ -22,7 +22,9 @@ class PackSOTInputs(BaseTransform):
     fields ``template_masks`` (bool ``(T, Ht, Wt)``), ``search_mask``
     (bool ``(Hs, Ws)``), ``template_bboxes`` (float32 ``(T, 4)``),
     ``search_bbox`` (float32 ``(4,)``) and, when the sample has one,
-    ``gt_label`` (float32 ``(1,)``). Meta: ``video_name``,
+    ``gt_label`` (float32 ``(1,)``) and ``brightness`` (float64
+    ``(T + 1,)``, the factor of each crop, applied by the data
+    preprocessor). Meta: ``video_name``,
     ``template_frame_ids``, ``search_frame_id``, ``dataset_name`` and the
     keys in ``meta_keys`` that exist.
     """
@@ -42,6 +44,9 @@ class PackSOTInputs(BaseTransform):
         sample.search_mask = torch.from_numpy(np.asarray(masks[t], bool))
         sample.template_bboxes = torch.from_numpy(boxes[:t])
         sample.search_bbox = torch.from_numpy(boxes[t])
+        if 'brightness' in results:
+            sample.brightness = torch.tensor(results['brightness'][:t + 1],
+                                             dtype=torch.float64)
         if 'gt_label' in results:
             sample.gt_label = torch.tensor([float(results['gt_label'])])
         frame_ids = list(results.get('frame_ids', []))

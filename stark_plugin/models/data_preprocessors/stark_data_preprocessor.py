@@ -15,10 +15,14 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 class StarkDataPreprocessor(BaseDataPreprocessor):
     """Stack template/search crops, BGR->RGB, normalise, stack masks.
 
-    Normalisation is the official ``Preprocessor``: float32
-    ``(img / 255.0 - mean) / std`` with ImageNet mean/std in RGB order.
-    :meth:`normalize` is the single implementation, also used by the
-    test-time tracker.
+    Normalisation of batches (:meth:`forward`) is the official training
+    transform: ``ToTensorAndJitter`` scales each crop by its brightness
+    factor ``b`` (``data_sample.brightness``, 1 without one) as
+    ``clamp(img * float32(b / 255), 0, 1)``, then ``Normalize`` computes
+    ``(x - mean) / std`` in float32 with ImageNet mean/std in RGB order.
+    :meth:`normalize` is the test-time tracker's official ``Preprocessor``,
+    ``(img / 255.0 - mean) / std`` (the two differ in the last float32 bit,
+    as in the official code).
 
     Input of :meth:`forward`: ``dict(inputs=[dict(template=uint8 (T, 3, Ht,
     Wt), search=uint8 (1, 3, Hs, Ws)), ...], data_samples=[SOTDataSample,
@@ -67,9 +71,11 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
         if self.bgr_to_rgb:
             template = template.flip(2)
             search = search.flip(2)
+        scale = self._brightness_scale(samples, template.shape[:2],
+                                       template.device)
         out = dict(
-            template=self._normalize_5d(template),
-            search=self._normalize_5d(search))
+            template=self._normalize_5d(template, scale[:, :-1]),
+            search=self._normalize_5d(search, scale[:, -1:]))
         if samples is not None:
             out['template_mask'] = torch.stack(
                 [s.template_masks for s in samples]).to(torch.bool)
@@ -86,7 +92,21 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
                 dtype=torch.bool, device=search.device)
         return dict(inputs=out, data_samples=samples)
 
-    def _normalize_5d(self, imgs: Tensor) -> Tensor:
-        b, t = imgs.shape[:2]
-        flat = self.normalize(imgs.flatten(0, 1))
-        return flat.view(b, t, *flat.shape[1:])
+    @staticmethod
+    def _brightness_scale(samples, template_shape, device) -> Tensor:
+        """``(B, T + 1)`` float32 factors ``b / 255`` (templates, search).
+        """
+        b, t = template_shape
+        factors = torch.ones(b, t + 1, dtype=torch.float64)
+        for i, sample in enumerate(samples or []):
+            if 'brightness' in sample:
+                factors[i] = torch.as_tensor(sample.brightness,
+                                             dtype=torch.float64).cpu()
+        return (factors / 255.0).to(torch.float32).to(device)
+
+    def _normalize_5d(self, imgs: Tensor, scale: Tensor) -> Tensor:
+        """Official training normalisation of ``(B, T, 3, H, W)`` crops with
+        per-crop factors ``scale`` ``(B, T)`` (``b / 255``)."""
+        x = imgs.to(self.mean.device).float() * scale[:, :, None, None, None]
+        x = x.clamp(0.0, 1.0)
+        return (x - self.mean[None]) / self.std[None]

@@ -2,6 +2,7 @@
 from typing import Dict, Optional
 
 import torch
+from mmdet.structures.bbox import bbox_overlaps
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
@@ -129,6 +130,8 @@ class StarkHead(BaseModule):
         crop, converted to xyxy and clamped to [0, 1]). As in the official
         code the GIoU term is zero for a batch holding a degenerate
         predicted box (x2 < x1 or y2 < y1), where the official GIoU asserts.
+        ``iou`` (the mean IoU, logged only, not a loss) is 0 then too, as
+        the official actor reports it.
 
         Stage 2 (``pred_logits`` present): sigmoid BCE against ``gt_labels``.
         """
@@ -142,8 +145,11 @@ class StarkHead(BaseModule):
             degenerate = (pred[:, 2:] < pred[:, :2]).any()
             if degenerate:
                 losses['loss_iou'] = pred.sum() * 0.0
+                losses['iou'] = pred.new_zeros(())
             else:
                 losses['loss_iou'] = self.loss_iou(pred, gt)
+                losses['iou'] = bbox_overlaps(
+                    pred.detach(), gt, is_aligned=True).mean()
         if 'pred_logits' in outs:
             logits = outs['pred_logits'].reshape(-1, 1)
             labels = gt_labels.reshape(-1, 1).to(logits.dtype)

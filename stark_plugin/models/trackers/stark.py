@@ -50,7 +50,9 @@ class Stark(BaseModel):
         train_cfg: ``stage`` ('st1', 'st2' or 's'), optional
             ``frozen_modules`` (dotted names, default per stage: stage 2
             freezes everything but ``head.cls_head``) and ``frozen_eval``
-            (keep frozen modules in eval mode, default True).
+            (keep frozen modules in eval mode; default False, as the
+            official code, whose frozen transformer keeps its dropout
+            active while stage 2 trains the score head).
         test_cfg: tracker settings, see ``DEFAULT_TEST_CFG``.
     """
 
@@ -90,7 +92,7 @@ class Stark(BaseModel):
         self.frozen_modules: List[str] = [
             name for name in frozen if self._get_module(name) is not None
         ]
-        self.frozen_eval = self.train_cfg.get('frozen_eval', True)
+        self.frozen_eval = self.train_cfg.get('frozen_eval', False)
         self._freeze()
         self._tracker = None
         self._track_state = None
