@@ -191,6 +191,7 @@ class _Pipelined:
         self.accept = accept
         self.usable = np.arange(n) if usable is None else np.asarray(usable)
         self.pipeline = None
+        self.metainfo = dict(dataset_name=name)
         self.calls = []
 
     def full_init(self):

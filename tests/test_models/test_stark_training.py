@@ -82,11 +82,16 @@ def test_stage1_loss_names(tiny_model_factory):
 def test_stage2_trains_only_the_score_head(tiny_model_factory):
     model = tiny_model_factory(**{'model.train_cfg.stage': 'st2'})
     model.train()
-    # frozen parts are in eval mode, the score head trains
-    assert not model.head.transformer.training
-    assert not model.backbone.training and not model.neck.training
-    assert not model.head.bbox_head.training
-    assert model.head.cls_head.training
+    # official: frozen parts keep train mode (dropout on), only their
+    # parameters are frozen
+    assert model.head.transformer.training and model.head.cls_head.training
+    evaluated = tiny_model_factory(**{'model.train_cfg.stage': 'st2',
+                                      'model.train_cfg.frozen_eval': True})
+    evaluated.train()  # the option: frozen parts in eval mode
+    assert not evaluated.head.transformer.training
+    assert not evaluated.backbone.training and not evaluated.neck.training
+    assert not evaluated.head.bbox_head.training
+    assert evaluated.head.cls_head.training
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all(n.startswith('head.cls_head.')
                              for n in trainable)
