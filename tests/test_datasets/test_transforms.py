@@ -14,11 +14,10 @@ from stark_plugin.datasets.transforms import (BrightnessAug,
                                               PackSOTTestInputs,
                                               SeqBboxJitter, SeqCropLikeStark,
                                               SeqRandomFlip, TridentSampling,
-                                              centre_box, jitter_box,
+                                              jitter_box,
                                               sample_ids)
 from stark_plugin.registry import DATASETS, TRANSFORMS
 from stark_plugin.structures import map_box_to_crop, sample_target
-from .sot_data_helpers import write_images
 
 CFG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_',
                    'datasets')
@@ -94,44 +93,6 @@ def test_trident_image_dataset_repeats_frame():
     t = TridentSampling()
     out = t(_video(np.ones(1, bool), is_video=False))
     assert out['frame_ids'] == [0, 0, 0]
-
-
-def test_trident_negative_samples(tmp_path):
-    write_images(str(tmp_path), [f'{i + 1:08d}.jpg' for i in range(40)],
-                 size=(80, 64))
-    vis = np.ones(40, bool)
-    vis[30:] = False
-    t = TridentSampling(cls_pos_prob=0.5)
-    np.random.seed(0)
-    labels = []
-    for _ in range(300):
-        out = t(_video(vis, img_dir=str(tmp_path)))
-        labels.append(out['gt_label'])
-        if out['gt_label'] == 0:  # invisible frame + official centre box
-            assert out['frame_ids'][2] >= 30
-            np.testing.assert_array_equal(out['gt_bboxes'][2],
-                                          [35, 28, 10, 8])
-        else:
-            assert vis[out['frame_ids'][2]]
-    assert 0.4 < np.mean(labels) < 0.6
-    np.testing.assert_array_equal(
-        centre_box(osp.join(str(tmp_path), '00000001.jpg')), [35, 28, 10, 8])
-
-
-def test_trident_negative_from_frame_source():
-
-    class Source:
-
-        def sample_random_frame(self):
-            return dict(img_path='/other.jpg', bbox=np.array([1., 2, 3, 4]),
-                        frame_id=7, video_name='o', dataset_name='x')
-
-    video = _video(np.ones(1, bool), is_video=False)
-    video['frame_source'] = Source()
-    t = TridentSampling(cls_pos_prob=0.0)
-    out = t(video)
-    assert out['gt_label'] == 0 and out['img_path'][2] == '/other.jpg'
-    assert out['search_source']['video_name'] == 'o'
 
 
 # ----------------------------------------------------------- augmentation

@@ -192,7 +192,13 @@ class Fixture:
                                f'(step_st1*.json)')
         batch_file = next(s for s in self.steps if 'template_images' in s[2])
         self.batch = batch_file[2]
-        self.frames_dir = osp.join(self.folder, '..', 'sequence', 'frames')
+        sequence = osp.join(self.folder, '..', 'sequence')
+        self.frames_dir = sequence
+        self.frame_pattern = osp.join('frames', '%06d.png')
+        if osp.isfile(osp.join(sequence, 'sequence.json')):
+            with open(osp.join(sequence, 'sequence.json')) as f:
+                self.frame_pattern = json.load(f).get('frame_files', '').split(
+                    ' ')[0] or self.frame_pattern
         weights = osp.join(self.folder, '..', 'weights')
         manifests = glob.glob(osp.join(weights, 'manifest_stark_st*.json'))
         if len(manifests) != 1:
@@ -262,11 +268,16 @@ class Fixture:
         return [int(i) for i in self.processing['batch_samples']]
 
     def frame_path(self, i: int) -> str:
-        return osp.join(self.frames_dir, f'{i:06d}.png')
+        return osp.join(self.frames_dir, self.frame_pattern % i)
 
     def crop_png(self, k: int, j: int) -> str:
-        role = 'x' if j == self.num_templates else f'z{j + 1}'
-        return osp.join(self.folder, 'crops', f's{k:02d}_{role}.png')
+        """The recorded crop of image ``j`` of sample ``k``."""
+        images = self.processing['samples'][k].get('images', [])
+        name = images[j].get('crop_png') if j < len(images) else None
+        if not name:
+            raise FixtureError(f'processing.json: sample {k} image {j} has '
+                               f'a crop but no crop_png')
+        return osp.join(self.folder, name)
 
     def used_transform(self, section: str, cls: str, key: str) -> float:
         used = self.processing.get('transforms', {}).get('used_for_fixture')
@@ -523,24 +534,26 @@ def check_batch(report: Report, model, batch: dict,
 # model and step
 
 
+def dropout_entries(node: Any, prefix: str = 'model'
+                    ) -> List[Tuple[str, str, float]]:
+    """``(dotted path, key, value)`` of every dropout probability in a
+    config dict (keys in ``DROPOUT_KEYS``)."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f'{prefix}.{key}'
+            if key in DROPOUT_KEYS and isinstance(value, (int, float)) \
+                    and not isinstance(value, bool):
+                found.append((path, key, float(value)))
+            else:
+                found += dropout_entries(value, path)
+    return found
+
+
 def dropout_options(cfg: Config) -> Dict[str, float]:
     """``--cfg-options`` that set every dropout of ``cfg.model`` to 0."""
-    options: Dict[str, float] = OrderedDict()
-
-    def walk(node, prefix):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                path = f'{prefix}.{key}'
-                if key in DROPOUT_KEYS and isinstance(value, (int, float)) \
-                        and not isinstance(value, bool):
-                    if value:
-                        options[path] = 0.0
-                else:
-                    walk(value, path)
-
-    walk(cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else
-         cfg.model, 'model')
-    return options
+    return OrderedDict((path, 0.0) for path, _, value in
+                       dropout_entries(cfg.model.to_dict()) if value)
 
 
 def build_model(config: str, state_dict: Dict[str, torch.Tensor],
@@ -901,31 +914,21 @@ def check_facts(report: Report, facts: dict, configs: Dict[str, str]) -> None:
         pre = cfg.model.data_preprocessor
         report.equal(f'{tag} mean, std', [list(pre.mean), list(pre.std)],
                      [f['mean'], f['std']])
-        report.equal(f'{tag} transformer dropout', sorted(
-            {float(v) for v in _dropout_values(cfg)}), [f['model_dropout']])
+        # attention, residual and FFN dropout (the output projection has
+        # none in STARK: proj_drop stays 0)
+        rates = {value for _, key, value in dropout_entries(
+            cfg.model.head.transformer.to_dict()) if key != 'proj_drop'}
+        report.equal(f'{tag} transformer dropout', sorted(rates),
+                     [f['model_dropout']])
         mix = Config.fromfile(MIX_CONFIGS[stage])
         ds = mix.train_dataloader.dataset
         ours = [(d.type, d.split) for d in ds.datasets]
         official = [OFFICIAL_DATASETS.get(n, (n, '?'))
                     for n in f['train_datasets']]
-        report.equal(f'{tag} datasets and ratios '
-                     f'({osp.basename(MIX_CONFIGS[stage])})', [ours, [float(w) for w in ds.weights]],
-                     [official, [float(w) for w in f['train_datasets_ratio']]])
-
-
-def _dropout_values(cfg: Config) -> List[float]:
-    values = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ('attn_drop', 'ffn_drop', 'drop_prob'):
-                    values.append(value)
-                else:
-                    walk(value)
-
-    walk(cfg.model.head.transformer.to_dict())
-    return values
+        report.equal(
+            f'{tag} datasets and ratios ({osp.basename(MIX_CONFIGS[stage])})',
+            [ours, [float(w) for w in ds.weights]],
+            [official, [float(w) for w in f['train_datasets_ratio']]])
 
 
 # ---------------------------------------------------------------------------
