@@ -11,7 +11,9 @@ default_hooks = dict(
     # LoggerHook that writes the test-metrics JSON from rank 0 only
     logger=dict(type='MainProcessLoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3),
+    # CheckpointHook that writes every file atomically (safe to kill)
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=10, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 

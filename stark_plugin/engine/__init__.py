@@ -1,11 +1,12 @@
-from .hooks import (MainProcessLoggerHook, StageOneWeightsCheckHook,
-                    StageOneWeightsWarning, compare_with_checkpoint)
+from .hooks import (AtomicCheckpointHook, MainProcessLoggerHook,
+                    StageOneWeightsCheckHook, StageOneWeightsWarning,
+                    compare_with_checkpoint)
 from .raw_results import read_raw_result, write_raw_result
 from .sot_test_loop import SOTTestLoop
 
 __all__ = [
     'SOTTestLoop', 'read_raw_result', 'write_raw_result',
-    'MainProcessLoggerHook',
+    'AtomicCheckpointHook', 'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'
 ]

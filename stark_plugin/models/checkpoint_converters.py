@@ -333,6 +333,8 @@ def load_official_checkpoint(path: str) -> 'OrderedDict[str, torch.Tensor]':
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'checkpoint file not found: {path}')
+    from stark_plugin.utils.checkpoint import check_checkpoint_file
+    check_checkpoint_file(path)  # truncated / corrupt: one clear error
     ckpt = torch.load(
         path,
         map_location='cpu',

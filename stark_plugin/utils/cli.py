@@ -10,10 +10,12 @@ def user_error_types() -> Tuple[Type[BaseException], ...]:
     """Errors caused by bad input (files, annotations, checkpoints)."""
     from stark_plugin.apis.inference import CheckpointMismatchError
     from stark_plugin.datasets.io import AnnotationError
-    from stark_plugin.utils.checkpoint import UnsafeCheckpointError
+    from stark_plugin.utils.checkpoint import (CorruptCheckpointError,
+                                               UnsafeCheckpointError)
     from stark_plugin.utils.version_check import DependencyError
     return (FileNotFoundError, NotADirectoryError, CheckpointMismatchError,
-            AnnotationError, UnsafeCheckpointError, DependencyError)
+            AnnotationError, UnsafeCheckpointError, CorruptCheckpointError,
+            DependencyError)
 
 
 def run_cli(main: Callable[[Optional[Sequence[str]]], int],

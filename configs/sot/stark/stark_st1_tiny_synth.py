@@ -146,7 +146,6 @@ param_scheduler = [
 ]
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(type='CheckpointHook', interval=max_epochs,
-                    max_keep_ckpts=1))
+    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
 log_processor = dict(window_size=20)
 randomness = dict(seed=0)

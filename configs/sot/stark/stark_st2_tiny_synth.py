@@ -21,7 +21,6 @@ param_scheduler = [
          milestones=[4], gamma=0.1)
 ]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=max_epochs,
-                    max_keep_ckpts=1))
+    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
 # warn loudly when load_from is missing or is not a stage-1 checkpoint
 custom_hooks = [dict(type='StageOneWeightsCheckHook')]

@@ -15,5 +15,5 @@ param_scheduler = [dict(type='MultiStepLR', milestones=[3], gamma=0.1)]
 auto_scale_lr = dict(enable=False, base_batch_size=8)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=1),
-    checkpoint=dict(type='CheckpointHook', interval=1))
+    checkpoint=dict(interval=1))
 randomness = dict(seed=0)
