@@ -15,6 +15,9 @@ default_hooks = dict(
     checkpoint=dict(
         type='AtomicCheckpointHook', interval=10, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # the process's generators (dropout) restart from (seed, epoch, rank)
+    # each epoch, so a resumed run is the uninterrupted run
+    epoch_seed=dict(type='EpochSeedHook'),
 )
 
 vis_backends = [dict(type='LocalVisBackend')]

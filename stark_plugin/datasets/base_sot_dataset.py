@@ -3,8 +3,12 @@
 A dataset reads a benchmark's on-disk layout directly and keeps one record
 per video (``data_list``). The two modes hand out different items:
 
-* training (``test_mode=False``): item ``i`` is video ``i``; the pipeline
-  (``TridentSampling`` first) picks the template/search frames itself.
+* training (``test_mode=False``): an item is a *sample key* (``(seed,
+  epoch, index)`` from :class:`QuotaSampler`, or an int); the key decides
+  the video (uniform among the usable ones, the official rule) and seeds
+  the pipeline (``TridentSampling`` first), which picks the frames itself
+  (:mod:`stark_plugin.datasets.sample_draw`). A rejected sample or one
+  with bad data is drawn again; ``len`` is the number of videos.
 * testing (``test_mode=True``): item ``i`` is one *frame*, videos laid out
   one after another in dataset order (use :class:`VideoSampler`).
 
@@ -12,17 +16,20 @@ Video-level access for the test loop and the metric:
 :attr:`num_videos`, :attr:`video_names` and :meth:`get_video`.
 """
 import hashlib
+import logging
 import os.path as osp
 import pickle
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.dataset.base_dataset import force_full_init
+from mmengine.logging import print_log
 
 from stark_plugin.utils.io import atomic_path
 
-from .io import check_files_exist
+from .io import check_files_exist, read_boxes
+from .sample_draw import BadDataLog, draw_sample
 
 #: official STARK sampler: a video needs more than 2 * (templates + search)
 #: visible frames and at least 20 frames (image datasets are exempt)
@@ -63,6 +70,7 @@ class BaseSOTDataset(BaseDataset):
         #: where negative / random frames come from (a wrapper may replace
         #: it with itself to sample across datasets)
         self.frame_source = self
+        self.bad_data = BadDataLog()
         self._frame_offsets: Optional[np.ndarray] = None
         kwargs.setdefault('serialize_data', False)
         super().__init__(data_root=data_root, **kwargs)
@@ -97,6 +105,10 @@ class BaseSOTDataset(BaseDataset):
         if self._fully_initialized:
             return
         super().full_init()
+        if not self.test_mode and self._num_records() == 0:
+            raise ValueError(
+                f'{type(self).__name__}: split {self.split!r} under '
+                f'{self.data_root!r} has no videos to train on')
         lengths = [self._video_record(i)['num_frames']
                    for i in range(self._num_records())]
         self._frame_offsets = np.concatenate(
@@ -182,6 +194,49 @@ class BaseSOTDataset(BaseDataset):
         off = self._frame_offsets
         return [range(int(off[i]), int(off[i + 1]))
                 for i in range(len(off) - 1)]
+
+    def __getitem__(self, idx: Any) -> dict:
+        """Test mode: frame ``idx``. Training: the sample of key ``idx``.
+        """
+        if self.test_mode:
+            return super().__getitem__(idx)
+        if not self._fully_initialized:
+            self.full_init()
+        usable = self.usable_video_indices(self.frames_needed())
+        if len(usable) == 0:
+            raise ValueError(f'{self.dataset_name} (data_root '
+                             f'{self.data_root!r}) has no video with '
+                             f'enough visible frames for training')
+        return draw_sample(
+            idx, lambda rng: (self, int(usable[rng.integers(len(usable))])),
+            self.dataset_name, self.bad_data, self.max_refetch)
+
+    def frames_needed(self) -> int:
+        """Frames per training sample (templates + search) of the frame
+        sampler at the head of the pipeline (3 for STARK-ST, 2 for
+        STARK-S)."""
+        from .transforms.sampling import _StarkFrameSampling
+        for t in getattr(self.pipeline, 'transforms', []):
+            if isinstance(t, _StarkFrameSampling):
+                return t.num_template_frames + 1
+        return 3
+
+    def read_gt_boxes(self, path: str, **kwargs) -> np.ndarray:
+        """``read_boxes`` of a ground-truth file. Training tolerates bad
+        lines (empty, non-numeric): they become unannotated (NaN) frames,
+        named in one warning; testing stops on them."""
+        if self.test_mode:
+            return read_boxes(path, **kwargs)
+        bad: List[Tuple[int, str]] = []
+        boxes = read_boxes(path, bad_lines=bad, **kwargs)
+        if bad:
+            shown = ', '.join(f'{n}: {t!r}' for n, t in bad[:5])
+            more = f' and {len(bad) - 5} more' if len(bad) > 5 else ''
+            print_log(f'{path}: {len(bad)} malformed annotation line(s) '
+                      f'({shown}{more}); those frames are treated as '
+                      f'unannotated', logger='current',
+                      level=logging.WARNING)
+        return boxes
 
     @force_full_init
     def get_data_info(self, idx: int) -> dict:

@@ -67,7 +67,7 @@ class SOTFolderDataset(BaseSOTDataset):
             gt = np.full((num, 4), np.nan)
             gt[:len(first)] = first
         else:
-            gt = read_boxes(gt_file, min_rows=num, max_rows=num)
+            gt = self.read_gt_boxes(gt_file, min_rows=num, max_rows=num)
         with np.errstate(invalid='ignore'):
             visible = (gt[:, 2] > 0) & (gt[:, 3] > 0)
         absence = osp.join(seq_dir, 'absence.label')

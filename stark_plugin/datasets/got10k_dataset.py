@@ -117,7 +117,7 @@ class GOT10kDataset(BaseSOTDataset):
                         img_fmt='{:08d}.jpg', frame_start=1,
                         num_frames=num, gt_bboxes=gt, visible=None,
                         meta=meta)
-        gt = read_boxes(gt_file)
+        gt = self.read_gt_boxes(gt_file)
         num = len(gt)
         absence = read_label_column(
             osp.join(seq_dir, 'absence.label'), num, allowed=(0, 1))

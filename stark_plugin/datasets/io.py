@@ -8,7 +8,7 @@ path only runs to locate the error.
 import os
 import os.path as osp
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -47,11 +47,16 @@ def _parse_row(path: str, lineno: int, line: str, ncols: int) -> List[float]:
 
 def read_boxes(path: str,
                min_rows: Optional[int] = None,
-               max_rows: Optional[int] = None) -> np.ndarray:
+               max_rows: Optional[int] = None,
+               bad_lines: Optional[List[Tuple[int, str]]] = None
+               ) -> np.ndarray:
     """Read ``x,y,w,h`` rows (comma, tab or space separated) as float64.
 
     ``nan`` entries are accepted (some datasets write them for absent
-    targets). ``min_rows``/``max_rows`` check the row count.
+    targets). ``min_rows``/``max_rows`` check the row count. A malformed
+    line raises :class:`AnnotationError`, unless ``bad_lines`` is given:
+    then the line becomes a NaN row and ``(line number, text)`` is
+    appended to it.
     """
     lines = _read_lines(path)
     boxes = None
@@ -63,6 +68,15 @@ def read_boxes(path: str,
                 boxes = flat.reshape(-1, 4)
         except ValueError:
             boxes = None
+        if boxes is None and bad_lines is not None:
+            rows = []
+            for i, line in enumerate(lines):
+                try:
+                    rows.append(_parse_row(path, i + 1, line, 4))
+                except AnnotationError:
+                    rows.append([np.nan] * 4)
+                    bad_lines.append((i + 1, line.strip()))
+            boxes = np.array(rows, dtype=np.float64)
         if boxes is None:
             # locate the offending line (raises)
             for i, line in enumerate(lines):

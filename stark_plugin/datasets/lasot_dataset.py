@@ -7,7 +7,7 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from .io import read_boxes, read_flag_line, read_name_list
+from .io import read_flag_line, read_name_list
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
 
@@ -56,7 +56,7 @@ class LaSOTDataset(BaseSOTDataset):
         if not osp.isdir(seq_dir):
             raise FileNotFoundError(f'LaSOT sequence folder not found: '
                                     f'{seq_dir}')
-        gt = read_boxes(osp.join(seq_dir, 'groundtruth.txt'))
+        gt = self.read_gt_boxes(osp.join(seq_dir, 'groundtruth.txt'))
         num = len(gt)
         occlusion = read_flag_line(
             osp.join(seq_dir, 'full_occlusion.txt'), num)

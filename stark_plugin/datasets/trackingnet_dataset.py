@@ -66,7 +66,7 @@ class TrackingNetDataset(BaseSOTDataset):
             return dict(video_name=name, img_dir=img_dir, img_fmt='{}.jpg',
                         frame_start=0, num_frames=num, gt_bboxes=gt,
                         visible=None, meta=meta)
-        gt = read_boxes(anno)
+        gt = self.read_gt_boxes(anno)
         with np.errstate(invalid='ignore'):
             visible = (gt[:, 2] > 0) & (gt[:, 3] > 0)
         return dict(video_name=name, img_dir=img_dir, img_fmt='{}.jpg',

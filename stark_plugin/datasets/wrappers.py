@@ -6,6 +6,7 @@ import numpy as np
 from mmengine.dataset import force_full_init
 
 from stark_plugin.registry import DATASETS
+from .sample_draw import BadDataLog, draw_sample, key_entropy
 
 
 @DATASETS.register_module()
@@ -17,11 +18,11 @@ class RandomSampleConcatDataset:
     dataset sizes), then a video uniformly among that dataset's usable
     videos (the official rule: enough visible frames for the frame sampler
     of the child's pipeline). When the pipeline rejects the sample (an
-    invalid crop, a failed frame draw), the dataset is drawn again too, as
-    the official sampler's retry loop does, so the mix of accepted samples
-    follows the official one. The draws are a deterministic function of
-    the index and the attempt, so samplers that give each rank distinct
-    indices (:class:`QuotaSampler`) give each rank distinct streams.
+    invalid crop, a failed frame draw) or has bad data, the dataset is
+    drawn again too, as the official sampler's retry loop does, so the mix
+    of accepted samples follows the official one. An item is a sample key
+    (``(seed, epoch, index)`` from :class:`QuotaSampler`); the sample is a
+    deterministic function of it (:mod:`.sample_draw`).
     ``len`` is the total number of videos unless ``length`` is given.
     Negative / random frames for STARK-ST2 come from the mix too (each
     child's ``frame_source`` is this wrapper).
@@ -53,6 +54,7 @@ class RandomSampleConcatDataset:
         self._length = length
         self.seed = seed
         self.max_refetch = max_refetch
+        self.bad_data = BadDataLog()
         for d in self.datasets:
             d.frame_source = self
         self.metainfo = dict(self.datasets[0].metainfo)
@@ -73,12 +75,12 @@ class RandomSampleConcatDataset:
             return self._length
         return sum(len(d) for d in self.datasets)
 
-    def _pick(self, idx: int, attempt: int = 0):
-        rng = np.random.default_rng([self.seed, int(idx), int(attempt)])
+    def _pick(self, rng: np.random.Generator):
+        """(dataset, video index) of one draw."""
         k = min(bisect.bisect_right(self._cum, rng.random()),
                 len(self.datasets) - 1)
         dataset = self.datasets[k]
-        usable = dataset.usable_video_indices(_frames_needed(dataset))
+        usable = dataset.usable_video_indices(dataset.frames_needed())
         if len(usable) == 0:
             raise ValueError(f'{dataset.dataset_name} (data_root '
                              f'{dataset.data_root!r}) has no video with '
@@ -87,21 +89,18 @@ class RandomSampleConcatDataset:
 
     @force_full_init
     def get_data_info(self, idx: int) -> dict:
-        dataset, local = self._pick(idx)
+        dataset, local = self._pick(np.random.default_rng(
+            [self.seed] + key_entropy(idx)))
         return dataset.get_data_info(local)
 
-    def __getitem__(self, idx: int):
+    def __getitem__(self, idx):
+        """The training sample of key ``idx`` (see
+        :mod:`stark_plugin.datasets.sample_draw`)."""
         if not self._fully_initialized:
             self.full_init()
-        for attempt in range(self.max_refetch):
-            dataset, local = self._pick(idx, attempt)
-            data = dataset.prepare_data(local)
-            if data is not None:
-                return data
-        raise RuntimeError(f'no valid training sample for item {idx} after '
-                           f'{self.max_refetch} attempts: every draw was '
-                           f'rejected by the pipeline (check the '
-                           f'annotations and the crop settings)')
+        return draw_sample(
+            (self.seed, ) + tuple(key_entropy(idx)), self._pick,
+            'RandomSampleConcatDataset', self.bad_data, self.max_refetch)
 
     def sample_random_frame(self, max_tries: int = 100) -> Optional[dict]:
         """A random frame of a dataset drawn by the weights."""
@@ -112,12 +111,3 @@ class RandomSampleConcatDataset:
     def dataset_names(self) -> List[str]:
         return [d.dataset_name for d in self.datasets]
 
-
-def _frames_needed(dataset) -> int:
-    """Frames per sample (templates + search) of the frame sampler at the
-    head of ``dataset``'s pipeline (3 for STARK-ST, 2 for STARK-S)."""
-    from .transforms.sampling import _StarkFrameSampling
-    for t in getattr(dataset.pipeline, 'transforms', []):
-        if isinstance(t, _StarkFrameSampling):
-            return t.num_template_frames + 1
-    return 3

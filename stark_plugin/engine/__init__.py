@@ -1,4 +1,4 @@
-from .hooks import (AtomicCheckpointHook, MainProcessLoggerHook,
+from .hooks import (AtomicCheckpointHook, EpochSeedHook, MainProcessLoggerHook,
                     StageOneWeightsCheckHook, StageOneWeightsWarning,
                     compare_with_checkpoint)
 from .raw_results import read_raw_result, write_raw_result
@@ -6,7 +6,7 @@ from .sot_test_loop import SOTTestLoop
 
 __all__ = [
     'SOTTestLoop', 'read_raw_result', 'write_raw_result',
-    'AtomicCheckpointHook', 'MainProcessLoggerHook',
+    'AtomicCheckpointHook', 'EpochSeedHook', 'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'
 ]

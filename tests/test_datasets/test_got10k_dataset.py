@@ -113,7 +113,26 @@ def test_malformed_inputs_name_file_and_line(tmp_path):
     write_text(osp.join(root, 'train', 'S1', 'groundtruth.txt'),
                ['1,2,3,4', '1,2,3,4', '1;2;3', '1,2,3,4'])
     with pytest.raises(AnnotationError, match=r'groundtruth\.txt:3'):
-        GOT10kDataset(data_root=root, split='train')
+        GOT10kDataset(data_root=root, split='train', test_mode=True)
+
+
+def test_training_tolerates_bad_box_lines(tmp_path, capsys):
+    """A malformed, empty, NaN or negative box inside a training sequence
+    makes that frame unannotated (named once in the log); the run goes on.
+    """
+    root = str(tmp_path)
+    _got_seq(root, 'train', 'S1', 5, images=False)
+    write_text(osp.join(root, 'train', 'list.txt'), ['S1'])
+    write_text(osp.join(root, 'train', 'S1', 'groundtruth.txt'),
+               ['1,2,3,4', '1;2;3', '', 'nan,nan,nan,nan', '1,2,-3,4'])
+    ds = GOT10kDataset(data_root=root, split='train', check_images=False)
+    video = ds.get_video(0)
+    assert np.isnan(video['gt_bboxes'][1:4]).all()
+    assert video['visible'].tolist() == [True, False, False, False, False]
+    out = capsys.readouterr()
+    log = out.out + out.err
+    assert 'groundtruth.txt: 2 malformed annotation line(s)' in log
+    assert "2: '1;2;3'" in log and "3: ''" in log
 
 
 def test_missing_image_is_named(tmp_path):

@@ -203,6 +203,9 @@ class _Pipelined:
     def usable_video_indices(self, needed):
         return self.usable
 
+    def frames_needed(self):
+        return 3
+
     def prepare_data(self, idx):
         self.calls.append(idx)
         return (self.dataset_name, idx) if self.accept(idx) else None

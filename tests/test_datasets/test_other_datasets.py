@@ -201,4 +201,7 @@ def test_folder_dataset_errors(tmp_path):
     write_text(osp.join(root, 's', 'groundtruth.txt'),
                ['1,2,3,4', '1,2,3,4', 'a,b,c,d'])
     with pytest.raises(AnnotationError, match=r'groundtruth\.txt:3'):
-        SOTFolderDataset(data_root=root)
+        SOTFolderDataset(data_root=root, test_mode=True)
+    # training: the bad line is an unannotated frame (logged), not a stop
+    train = SOTFolderDataset(data_root=root)
+    assert np.isnan(train.get_video(0)['gt_bboxes'][2]).all()

@@ -57,8 +57,9 @@ class SeqBboxJitter(BaseTransform):
 
     Templates use ``template_center``/``template_scale`` (STARK: 0, 0) and
     search frames ``search_center``/``search_scale`` (4.5, 0.5). A sample
-    whose boxes are not finite is rejected (None); boxes without area are
-    rejected by :class:`SeqCropLikeStark` (official rule 1).
+    with a box that is not finite or has a negative side (bad annotation)
+    is rejected (None); boxes without area are rejected by
+    :class:`SeqCropLikeStark` (official rule 1).
 
     Draws come from numpy's global generator. A caller that must replay
     given draws (the training-parity check replays the official ones) puts
@@ -73,8 +74,8 @@ class SeqBboxJitter(BaseTransform):
 
     def transform(self, results: dict) -> Optional[dict]:
         boxes = np.asarray(results['gt_bboxes'], dtype=np.float32)
-        if not np.all(np.isfinite(boxes)):
-            return None
+        if not np.all(np.isfinite(boxes)) or np.any(boxes[:, 2:] < 0):
+            return None  # bad annotation (NaN, negative size): redraw
         templates, _ = _split(results)
         draws = results.get('jitter_draws') or {}
         randn, rand = draws.get('randn'), draws.get('rand')
