@@ -83,8 +83,12 @@ def test_stage2_trains_only_the_score_head(tiny_model_factory):
     model = tiny_model_factory(**{'model.train_cfg.stage': 'st2'})
     model.train()
     # official: frozen parts keep train mode (dropout on), only their
-    # parameters are frozen
+    # parameters are frozen; their BatchNorm statistics stay frozen too
     assert model.head.transformer.training and model.head.cls_head.training
+    frozen_bn = [m for name in model.frozen_modules
+                 for m in model._get_module(name).modules()
+                 if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    assert frozen_bn and not any(m.training for m in frozen_bn)
     evaluated = tiny_model_factory(**{'model.train_cfg.stage': 'st2',
                                       'model.train_cfg.frozen_eval': True})
     evaluated.train()  # the option: frozen parts in eval mode

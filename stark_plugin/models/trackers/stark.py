@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import Tensor, nn
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from stark_plugin.registry import MODELS
 from ..layers.tokens import FeatureTokens
@@ -52,7 +53,9 @@ class Stark(BaseModel):
             freezes everything but ``head.cls_head``) and ``frozen_eval``
             (keep frozen modules in eval mode; default False, as the
             official code, whose frozen transformer keeps its dropout
-            active while stage 2 trains the score head).
+            active while stage 2 trains the score head; BatchNorm layers
+            of frozen modules are in eval mode either way, see
+            :meth:`train`).
         test_cfg: tracker settings, see ``DEFAULT_TEST_CFG``.
     """
 
@@ -118,10 +121,25 @@ class Stark(BaseModel):
                 param.requires_grad = False
 
     def train(self, mode: bool = True) -> 'Stark':
+        """Train mode as the official code sets it (``net.train()``), with
+        the frozen modules' BatchNorm layers in eval mode: their running
+        statistics are frozen state too. The official networks have no
+        BatchNorm that runs in a frozen part (FrozenBN backbone; stage 2
+        does not run the corner head), so this changes nothing there; it
+        keeps models with ordinary BatchNorm (the tiny configs) from
+        drifting. With ``frozen_eval`` the frozen modules are in eval mode
+        altogether (no dropout either)."""
         super().train(mode)
-        if mode and self.frozen_eval:
-            for name in self.frozen_modules:
-                self._get_module(name).eval()
+        if not mode:
+            return self
+        for name in self.frozen_modules:
+            module = self._get_module(name)
+            if self.frozen_eval:
+                module.eval()
+                continue
+            for m in module.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
         return self
 
     # ------------------------------------------------------------------
