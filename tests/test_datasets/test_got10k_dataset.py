@@ -131,12 +131,15 @@ def test_training_tolerates_bad_box_lines(tmp_path):
     handler = logging.Handler()
     handler.emit = lambda record: records.append(record.getMessage())
     logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # another test may have raised it
     logger.addHandler(handler)
     try:
         ds = GOT10kDataset(data_root=root, split='train',
                            check_images=False)
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     video = ds.get_video(0)
     assert np.isnan(video['gt_bboxes'][1:4]).all()
     assert video['visible'].tolist() == [True, False, False, False, False]

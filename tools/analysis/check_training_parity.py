@@ -44,6 +44,7 @@ total norm is 1.6e-3 (relative) off the official value with oneDNN and
 """
 import argparse
 import copy
+import logging
 import glob
 import json
 import os.path as osp
@@ -966,14 +967,26 @@ def stage_of(info: dict) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+    threads = torch.get_num_threads()
     if args.threads:
         torch.set_num_threads(args.threads)
     register_all_modules()
     # keep the table readable: mmengine's per-parameter optimizer notes and
     # mmcv's conv-bias warning are expected here
-    MMLogger.get_instance('check_training_parity', log_level='ERROR')
-    warnings.filterwarnings('ignore', message='Unnecessary conv bias')
-    warnings.filterwarnings('ignore', message='TF32 acceleration')
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Unnecessary conv bias')
+            warnings.filterwarnings('ignore', message='TF32 acceleration')
+            return _main(args)
+    finally:
+        logger.setLevel(level)
+        torch.set_num_threads(threads)
+
+
+def _main(args: argparse.Namespace) -> int:
     print(f'fixture {osp.abspath(args.fixture)}; torch {torch.__version__}, '
           f'{torch.get_num_threads()} threads, '
           f'{"oneDNN" if args.mkldnn else "native"} CPU kernels')

@@ -264,9 +264,12 @@ def score_samples(config: str, checkpoint: str, data_root: str,
     np.random.seed(seed)
     random.seed(seed)
     torch.manual_seed(seed)
-    samples = []
+    samples, key = [], 0
     while len(samples) < num:
-        data = dataset[int(np.random.randint(len(dataset)))]
+        # distinct sample keys (seed, epoch, index): each draws its own
+        # video, frames and positive / negative label
+        data = dataset[(seed, 0, key)]
+        key += 1
         sample = data['data_samples']
         source = sample.metainfo.get('search_source')
         if source is not None and int(sample.gt_label.item()) == 0 and \
