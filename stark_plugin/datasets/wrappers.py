@@ -110,4 +110,3 @@ class RandomSampleConcatDataset:
     @property
     def dataset_names(self) -> List[str]:
         return [d.dataset_name for d in self.datasets]
-

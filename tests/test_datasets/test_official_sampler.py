@@ -13,25 +13,15 @@ from mmengine.config import Config
 from stark_plugin.datasets import (GOT10kDataset, QuotaSampler,
                                    RandomSampleConcatDataset)
 from stark_plugin.datasets.transforms import CausalSampling, TridentSampling
-from .sot_data_helpers import write_images
+from .sot_data_helpers import video_record, write_images
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'sot',
                       'stark')
 
 
-def _video(visible, is_video=True, img_dir='/x', **extra):
-    n = len(visible)
-    boxes = np.tile([10., 10., 20., 20.], (n, 1))
-    boxes[:, 0] += np.arange(n)
-    return dict(video_name='v', img_dir=img_dir, img_fmt='{:08d}.jpg',
-                frame_start=1, num_frames=n, gt_bboxes=boxes,
-                visible=np.asarray(visible, bool),
-                is_video_dataset=is_video, dataset_name='d', **extra)
-
-
 def _draw(t, visible, n=400, seed=0):
     np.random.seed(seed)
-    return [t(_video(visible))['frame_ids'] for _ in range(n)]
+    return [t(video_record(visible))['frame_ids'] for _ in range(n)]
 
 
 # ------------------------------------------------------ trident (STARK-ST)
@@ -63,7 +53,7 @@ def test_trident_first_template_and_search_are_visible_dynamic_may_not():
     assert all(vis[e] for _, e, _ in plain)
 
 
-def test_trident_window_is_clipped_to_the_video():
+def test_trident_window_is_clipped_to_thevideo_record():
     """min_id < 0 -> 0, max_id > len -> len."""
     vis = np.ones(30, bool)
     for _, extra, _ in _draw(TridentSampling(max_frame_range=[200]), vis):
@@ -87,22 +77,22 @@ def test_usable_video_rule():
     t = TridentSampling()
     vis = np.zeros(40, bool)
     vis[:6] = True
-    assert t(_video(vis)) is None  # 6 visible, needs > 6
+    assert t(video_record(vis)) is None  # 6 visible, needs > 6
     vis[6] = True
-    assert t(_video(vis)) is not None
-    assert t(_video(np.ones(19, bool))) is None
-    assert t(_video(np.ones(1, bool), is_video=False)) is not None
+    assert t(video_record(vis)) is not None
+    assert t(video_record(np.ones(19, bool))) is None
+    assert t(video_record(np.ones(1, bool), is_video=False)) is not None
     s = CausalSampling()  # STARK-S: one template, > 4 visible
     vis = np.zeros(40, bool)
     vis[:5] = True
-    assert s(_video(vis)) is not None
+    assert s(video_record(vis)) is not None
     vis[4] = False
-    assert s(_video(vis)) is None
+    assert s(video_record(vis)) is None
 
 
 def test_image_dataset_repeats_its_frame():
     """Image datasets: template_frame_ids = search_frame_ids = [1]."""
-    out = TridentSampling()(_video(np.ones(1, bool), is_video=False))
+    out = TridentSampling()(video_record(np.ones(1, bool), is_video=False))
     assert out['frame_ids'] == [0, 0, 0]
 
 
@@ -120,7 +110,7 @@ def test_stage2_positive_probability_and_negatives(tmp_path):
     np.random.seed(0)
     labels = []
     for _ in range(400):
-        out = t(_video(vis, img_dir=str(tmp_path)))
+        out = t(video_record(vis, img_dir=str(tmp_path)))
         labels.append(out['gt_label'])
         if out['gt_label'] == 0:
             assert not vis[out['frame_ids'][2]]
@@ -147,7 +137,7 @@ def test_stage2_negative_without_invisible_frames_is_any_frame_elsewhere():
                         frame_id=7, video_name='o', dataset_name='x')
 
     t = TridentSampling(cls_pos_prob=0.0)
-    out = t(_video(np.ones(40, bool), frame_source=Source()))
+    out = t(video_record(np.ones(40, bool), frame_source=Source()))
     assert calls and out['gt_label'] == 0
     assert out['img_path'][2] == '/other.jpg'
     np.testing.assert_array_equal(out['gt_bboxes'][2], [1, 2, 3, 4])

@@ -19,18 +19,10 @@ from stark_plugin.datasets.transforms import (BrightnessAug,
 from stark_plugin.registry import DATASETS, TRANSFORMS
 from stark_plugin.structures import map_box_to_crop, sample_target
 
+from .sot_data_helpers import video_record
+
 CFG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_',
                    'datasets')
-
-
-def _video(visible, is_video=True, img_dir='/x'):
-    n = len(visible)
-    boxes = np.tile([10., 10., 20., 20.], (n, 1))
-    boxes[:, 0] += np.arange(n)
-    return dict(video_name='v', img_dir=img_dir, img_fmt='{:08d}.jpg',
-                frame_start=1, num_frames=n, gt_bboxes=boxes,
-                visible=np.asarray(visible, bool),
-                is_video_dataset=is_video, dataset_name='d')
 
 
 # ---------------------------------------------------------------- sampling
@@ -51,7 +43,7 @@ def test_trident_sampling_rules():
     t = TridentSampling(num_template_frames=2, max_frame_range=[200],
                         mode='trident')
     for _ in range(200):
-        out = t(_video(vis))
+        out = t(video_record(vis))
         (t1, t2, s) = out['frame_ids']
         assert vis[[t1, t2, s]].all()  # trident: invisible frames unused
         if t1 >= s:
@@ -66,12 +58,12 @@ def test_trident_sampling_rules():
 
 def test_trident_rejects_unusable_videos():
     t = TridentSampling()
-    assert t(_video(np.ones(19, bool))) is None  # official: >= 20 frames
+    assert t(video_record(np.ones(19, bool))) is None  # official: >= 20 frames
     few = np.zeros(50, bool)
     few[:6] = True  # needs > 2 * 3 visible frames
-    assert t(_video(few)) is None
+    assert t(video_record(few)) is None
     few[6] = True
-    assert t(_video(few)) is not None
+    assert t(video_record(few)) is not None
 
 
 def test_trident_pro_allows_invisible_extra_template():
@@ -80,10 +72,10 @@ def test_trident_pro_allows_invisible_extra_template():
     vis[::2] = True
     t = TridentSampling()  # official STARK-ST default: trident_pro
     assert t.mode == 'trident_pro'
-    extra = [t(_video(vis))['frame_ids'][1] for _ in range(200)]
+    extra = [t(video_record(vis))['frame_ids'][1] for _ in range(200)]
     assert not vis[extra].all() and vis[extra].any()
     plain = TridentSampling(mode='trident')
-    extra = [plain(_video(vis))['frame_ids'][1] for _ in range(200)]
+    extra = [plain(video_record(vis))['frame_ids'][1] for _ in range(200)]
     assert vis[extra].all()
     with pytest.raises(ValueError, match='mode'):
         TridentSampling(mode='causal')
@@ -91,7 +83,7 @@ def test_trident_pro_allows_invisible_extra_template():
 
 def test_trident_image_dataset_repeats_frame():
     t = TridentSampling()
-    out = t(_video(np.ones(1, bool), is_video=False))
+    out = t(video_record(np.ones(1, bool), is_video=False))
     assert out['frame_ids'] == [0, 0, 0]
 
 
@@ -259,9 +251,8 @@ def test_pad_mask_rules_run_after_the_crop_flip():
     mask = np.ones((128, 128), bool)
     mask[:, 120:] = False
     ok = np.zeros((128, 128), bool)
-    res = dict(img=[np.zeros((128, 128, 3), np.uint8)] * 2, pad_mask=[ok,
-                                                                        mask],
-               crop_bboxes=np.zeros((2, 4)))
+    res = dict(img=[np.zeros((128, 128, 3), np.uint8)] * 2,
+               pad_mask=[ok, mask], crop_bboxes=np.zeros((2, 4)))
     flipped = SeqRandomFlip(prob=1.0, stage='crops')(dict(res, pad_mask=[
         ok, mask.copy()]))
     assert CheckPadMaskValidity()(flipped) is not None
