@@ -13,7 +13,7 @@ SCRIPT = osp.join(REPO_ROOT, 'tools', 'analysis', 'verify_training.py')
 #: the reduced CI setting (the full default setting is for users; see the
 #: script's docstring)
 REDUCED = ['--seed', '0', '--videos', '200', '--frames', '20',
-           '--val-videos', '4', '--val-frames', '60', '--st1-epochs', '8',
+           '--val-videos', '6', '--val-frames', '60', '--st1-epochs', '12',
            '--st2-epochs', '2',
            '--samples-per-epoch', '1600', '--batch-size', '8',
            '--roc-samples', '200']
@@ -53,10 +53,12 @@ def test_verify_training_reduced(tmp_path):
     assert result['train_seconds'] > 0
     # the numbers printed are the numbers written
     assert f'"trained_auc": {result["trained_auc"]}' in proc.stdout
-    # learning happened. This short run measured trained 0.379, untrained
-    # 0.033 (it loses the target within a few frames), "stay at the first
-    # box" 0.247 and score ROC AUC 0.716 (0.5 is chance); the full default
-    # setting has the larger margins.
+    # learning happened. This short run measured trained 0.376, untrained
+    # 0.028 (it loses the target within a few frames), "stay at the first
+    # box" 0.224 and score ROC AUC 0.696 (0.5 is chance); the full default
+    # setting has the larger margins. (With 8 stage-1 epochs and 4 val
+    # videos the margin over "stay" was 0.01 after the sample stream
+    # changed: too short a run to measure learning reliably.)
     assert result['trained_auc'] > result['untrained_auc'] + 0.15, result
     assert result['trained_auc'] > result['static_auc'] + 0.05, result
     assert result['score_roc_auc'] > 0.65, result
