@@ -202,14 +202,20 @@ class BaseSOTDataset(BaseDataset):
             return super().__getitem__(idx)
         if not self._fully_initialized:
             self.full_init()
+        usable = self.training_videos()
+        return draw_sample(
+            idx, lambda rng: (self, int(usable[rng.integers(len(usable))])),
+            self.dataset_name, self.bad_data, self.max_refetch)
+
+    def training_videos(self) -> np.ndarray:
+        """The videos training draws from: those with enough visible
+        frames for the pipeline's frame sampler (the official rule)."""
         usable = self.usable_video_indices(self.frames_needed())
         if len(usable) == 0:
             raise ValueError(f'{self.dataset_name} (data_root '
                              f'{self.data_root!r}) has no video with '
                              f'enough visible frames for training')
-        return draw_sample(
-            idx, lambda rng: (self, int(usable[rng.integers(len(usable))])),
-            self.dataset_name, self.bad_data, self.max_refetch)
+        return usable
 
     def frames_needed(self) -> int:
         """Frames per training sample (templates + search) of the frame

@@ -80,11 +80,7 @@ class RandomSampleConcatDataset:
         k = min(bisect.bisect_right(self._cum, rng.random()),
                 len(self.datasets) - 1)
         dataset = self.datasets[k]
-        usable = dataset.usable_video_indices(dataset.frames_needed())
-        if len(usable) == 0:
-            raise ValueError(f'{dataset.dataset_name} (data_root '
-                             f'{dataset.data_root!r}) has no video with '
-                             f'enough visible frames for training')
+        usable = dataset.training_videos()
         return dataset, int(usable[rng.integers(len(usable))])
 
     @force_full_init

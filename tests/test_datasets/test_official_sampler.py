@@ -190,11 +190,8 @@ class _Pipelined:
     def __len__(self):
         return self.n
 
-    def usable_video_indices(self, needed):
+    def training_videos(self):
         return self.usable
-
-    def frames_needed(self):
-        return 3
 
     def prepare_data(self, idx):
         self.calls.append(idx)

@@ -652,7 +652,7 @@ def _run_step(report: Report, name: str, info: dict, arrays: dict,
     check_grads(report, tag, info, arrays, recorder.grads, names,
                 info['grad_clip']['total_norm_before'])
     check_updates(report, tag, info, arrays, before, params, names,
-                  recorder.grads, optim_wrapper)
+                  optim_wrapper)
     check_buffers(report, tag, info, arrays, buffers_before, model, stage)
 
 
@@ -762,7 +762,7 @@ def check_grads(report, tag, info, arrays, grads, names, total):
                        1e-3 if head else 1e-2)
 
 
-def check_updates(report, tag, info, arrays, before, params, names, grads,
+def check_updates(report, tag, info, arrays, before, params, names,
                   optim_wrapper):
     lr_of = {}
     for group in optim_wrapper.optimizer.param_groups:
