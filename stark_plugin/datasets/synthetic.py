@@ -16,10 +16,19 @@ Layout written (as the GOT-10k download)::
 Absent frames have ``absence=1``, ``cover=0`` and the ground-truth row
 ``-1,-1,-1,-1``; ``cover`` is the visible fraction of the target in eighths
 (0 hidden .. 8 fully visible), as GOT-10k defines it.
+
+``style='rich'`` adds what real videos have and the basic style lacks:
+the target leaves the frame and comes back (boxes clipped to the image,
+absent while fully outside), dashes with motion blur along its motion,
+larger scale and aspect changes, and always at least one look-alike
+distractor. ``style='basic'`` (the default) is unchanged.
 """
 import os
 import os.path as osp
 from typing import Callable, List, Optional, Tuple
+
+#: generator styles (see the module docstring).
+STYLES = ('basic', 'rich')
 
 import cv2
 import numpy as np
@@ -64,7 +73,7 @@ def _object_texture(rng: np.random.Generator, size: int = 48) -> np.ndarray:
 class _Mover:
     """Smooth random motion of a box (centre, scale, aspect)."""
 
-    def __init__(self, rng, img_w, img_h, base, speed):
+    def __init__(self, rng, img_w, img_h, base, speed, rich=False):
         self.rng = rng
         self.w, self.h = img_w, img_h
         self.base = base
@@ -74,17 +83,56 @@ class _Mover:
         self.speed = speed
         self.log_s = 0.0
         self.log_a = rng.normal(0, 0.3)
+        self.rich = rich
+        self.scale_lim = 1.0 if rich else 0.6
+        self.exit_axis: Optional[int] = None  # axis of a trip out of frame
+        self.exit_frames = 0
+        self.dash_frames = 0
+
+    def _rich_motion(self) -> None:
+        """Start / steer trips out of the frame and fast dashes."""
+        rng = self.rng
+        if self.exit_axis is None and rng.random() < 0.03:
+            k = int(rng.integers(2))
+            lim = (self.w, self.h)[k]
+            side = 1.0 if self.c[k] > lim / 2 else -1.0
+            self.exit_axis, self.exit_frames = k, int(rng.integers(10, 25))
+            self.v[k] = side * max(abs(self.v[k]), 2.5 * self.speed)
+        if self.exit_axis is not None:
+            k = self.exit_axis
+            lim = (self.w, self.h)[k]
+            self.exit_frames -= 1
+            if self.exit_frames == 0:  # come back
+                self.v[k] = -np.sign(self.c[k] - lim / 2) * max(
+                    abs(self.v[k]), 2.5 * self.speed)
+            if self.exit_frames < 0 and 0.15 * lim < self.c[k] < 0.85 * lim:
+                self.exit_axis = None
+        if self.dash_frames == 0 and rng.random() < 0.04:
+            self.dash_frames = int(rng.integers(3, 8))
+            self.v = self.v + rng.normal(0, 4 * self.speed, 2)
+        elif self.dash_frames > 0:
+            self.dash_frames -= 1
+            if self.dash_frames == 0:
+                self.v = self.v * 0.3
 
     def step(self) -> np.ndarray:
         rng = self.rng
         self.v = 0.85 * self.v + rng.normal(0, self.speed * 0.5, 2)
+        if self.rich:
+            self._rich_motion()
+            if self.dash_frames > 0:  # keep the dash speed up
+                self.v = self.v / 0.85
         self.c += self.v
         for k, lim in ((0, self.w), (1, self.h)):
+            if k == self.exit_axis:
+                # out of the frame and back; never farther than one side
+                self.c[k] = np.clip(self.c[k], -0.5 * lim, 1.5 * lim)
+                continue
             if not 0.1 * lim < self.c[k] < 0.9 * lim:
                 self.v[k] = -self.v[k]
                 self.c[k] = np.clip(self.c[k], 0.1 * lim, 0.9 * lim)
         self.log_s = np.clip(0.95 * self.log_s + rng.normal(0, 0.05),
-                             -0.6, 0.6)
+                             -self.scale_lim, self.scale_lim)
         self.log_a = np.clip(0.97 * self.log_a + rng.normal(0, 0.04),
                              -0.7, 0.7)
         s, a = np.exp(self.log_s), np.exp(self.log_a)
@@ -110,14 +158,46 @@ def _paste(frame: np.ndarray, tex: np.ndarray, box: np.ndarray,
         mask[ay1:ay2, ax1:ax2] = True
 
 
+def _motion_blur(frame: np.ndarray, box: np.ndarray,
+                 velocity: np.ndarray) -> None:
+    """Blur the region around ``box`` along ``velocity`` (px per frame)."""
+    length = int(min(np.hypot(*velocity) * 0.8, 15))
+    if length < 3:
+        return
+    kernel = np.zeros((length, length), np.float32)
+    c = (length - 1) / 2
+    d = velocity / np.hypot(*velocity)
+    p1 = (int(round(c - d[0] * c)), int(round(c - d[1] * c)))
+    p2 = (int(round(c + d[0] * c)), int(round(c + d[1] * c)))
+    cv2.line(kernel, p1, p2, 1.0, 1)
+    kernel /= kernel.sum()
+    H, W = frame.shape[:2]
+    x1 = max(int(box[0]) - length, 0)
+    y1 = max(int(box[1]) - length, 0)
+    x2 = min(int(box[0] + box[2]) + length + 1, W)
+    y2 = min(int(box[1] + box[3]) + length + 1, H)
+    if x2 - x1 > 1 and y2 - y1 > 1:
+        frame[y1:y2, x1:x2] = cv2.filter2D(frame[y1:y2, x1:x2], -1, kernel)
+
+
+def _clip_to_image(box: np.ndarray, W: int, H: int) -> np.ndarray:
+    """The part of an xywh box inside the image (w or h may be <= 0)."""
+    x1, y1 = max(box[0], 0.0), max(box[1], 0.0)
+    x2, y2 = min(box[0] + box[2], W), min(box[1] + box[3], H)
+    return np.array([x1, y1, x2 - x1, y2 - y1])
+
+
 def render_video(rng: np.random.Generator, num_frames: int,
                  size: Tuple[int, int] = (320, 240),
-                 with_absence: bool = True):
+                 with_absence: bool = True, style: str = 'basic'):
     """Frames and labels of one synthetic video.
 
     Returns ``(frames, boxes, absence, cover, cut_by_image)``; ``boxes``
     are float xywh with ``-1`` rows on absent frames.
     """
+    if style not in STYLES:
+        raise ValueError(f'style must be one of {STYLES}, got {style!r}')
+    rich = style == 'rich'
     W, H = size
     margin = 40
     background = _texture(rng, H + 2 * margin, W + 2 * margin)
@@ -129,8 +209,15 @@ def render_video(rng: np.random.Generator, num_frames: int,
     pan = rng.normal(0, 0.7, 2)
     target_tex = _object_texture(rng)
     base = min(W, H) * rng.uniform(0.15, 0.3)
-    target = _Mover(rng, W, H, base, speed=rng.uniform(1.5, 4))
-    distractors = [(_object_texture(rng) if rng.random() < 0.6 else
+    target = _Mover(rng, W, H, base, speed=rng.uniform(1.5, 4), rich=rich)
+    look_alikes = []
+    if rich:  # one distractor always looks like the target
+        look_alikes = [(np.clip(target_tex.astype(int) +
+                                rng.integers(-25, 25, 3), 0,
+                                255).astype(np.uint8),
+                        _Mover(rng, W, H, base * rng.uniform(0.8, 1.1),
+                               speed=rng.uniform(1.5, 4)))]
+    distractors = look_alikes + [(_object_texture(rng) if rng.random() < 0.6 else
                     np.clip(target_tex.astype(int) +
                             rng.integers(-40, 40, 3), 0, 255).astype(
                                 np.uint8),
@@ -151,6 +238,9 @@ def render_video(rng: np.random.Generator, num_frames: int,
         ox, oy = int(offset[0]), int(offset[1])
         frame = background[oy:oy + H, ox:ox + W].copy()
         box = target.step()
+        if rich:
+            seen = _clip_to_image(box, W, H)
+            out_of_frame = min(seen[2], seen[3]) < 2
         drawn = []
         for tex, mover in distractors:
             dbox = mover.step()
@@ -160,6 +250,10 @@ def render_video(rng: np.random.Generator, num_frames: int,
         target_mask = np.zeros((H, W), dtype=bool)
         if not absent[t]:
             _paste(frame, target_tex, box, target_mask)
+            if rich:
+                _motion_blur(frame, box, target.v)
+        if rich and out_of_frame:
+            absent[t] = True
         for tex, dbox in drawn[len(drawn) // 2 + 1:]:
             _paste(frame, tex, dbox, None)  # may cover the target
             x1, y1 = max(int(round(dbox[0])), 0), max(int(round(dbox[1])), 0)
@@ -177,7 +271,10 @@ def render_video(rng: np.random.Generator, num_frames: int,
                                                                 bar[2])), W)
             if x2 > x1:
                 target_mask[:, x1:x2] = False
-        area = box[2] * box[3]
+        raw = box
+        if rich and not absent[t]:
+            box = seen  # annotate the visible part, as the datasets do
+        area = raw[2] * raw[3]
         frac = 0.0 if absent[t] else float(target_mask.sum()) / area
         frames.append(frame)
         if absent[t]:
@@ -188,8 +285,8 @@ def render_video(rng: np.random.Generator, num_frames: int,
             boxes.append(box)
             c = int(np.clip(np.ceil(min(frac, 1.0) * 8), 0, 8))
             cover.append(c)
-            cut.append(int(box[0] < 0 or box[1] < 0 or box[0] + box[2] > W
-                           or box[1] + box[3] > H))
+            cut.append(int(raw[0] < 0 or raw[1] < 0 or raw[0] + raw[2] > W
+                           or raw[1] + raw[3] > H))
     return (frames, np.stack(boxes), absent.astype(int), np.array(cover),
             np.array(cut))
 
@@ -200,11 +297,11 @@ def _write_lines(path: str, lines: List[str]) -> None:
 
 def write_sequence(seq_dir: str, rng: np.random.Generator, num_frames: int,
                    size: Tuple[int, int], with_absence: bool = True,
-                   jpeg_quality: int = 90) -> None:
+                   jpeg_quality: int = 90, style: str = 'basic') -> None:
     """Render one video and write it in the GOT-10k sequence layout."""
     os.makedirs(seq_dir, exist_ok=True)
     frames, boxes, absence, cover, cut = render_video(
-        rng, num_frames, size, with_absence)
+        rng, num_frames, size, with_absence, style=style)
     for i, frame in enumerate(frames):
         cv2.imwrite(osp.join(seq_dir, f'{i + 1:08d}.jpg'), frame,
                     [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
@@ -227,12 +324,14 @@ def make_synthetic_got10k(out_dir: str, num_videos: int, num_frames: int,
                           seed: int = 0, num_val_videos: int = 2,
                           size: Tuple[int, int] = (320, 240),
                           progress: Optional[Callable[[str], None]] = None,
-                          num_val_frames: Optional[int] = None) -> dict:
+                          num_val_frames: Optional[int] = None,
+                          style: str = 'basic') -> dict:
     """Write ``num_videos`` train and ``num_val_videos`` val sequences.
 
     Train videos have ``num_frames`` frames, val videos ``num_val_frames``
     (default: ``num_frames``). Video ``i`` of a split depends only on
-    ``(seed, split, i)`` (and its length). Returns
+    ``(seed, split, i)`` (and its length and ``style``, see the module
+    docstring). Returns
     ``{'train': [names], 'val': [names]}``.
     """
     if num_val_frames is None:
@@ -251,7 +350,7 @@ def make_synthetic_got10k(out_dir: str, num_videos: int, num_frames: int,
         for i, name in enumerate(names):
             rng = np.random.default_rng([seed, split_id, i])
             write_sequence(osp.join(split_dir, name), rng, length, size,
-                           with_absence=(i % 2 == 0))
+                           with_absence=(i % 2 == 0), style=style)
             if progress is not None:
                 progress(f'{split} {i + 1}/{count} {name}')
         _write_lines(osp.join(split_dir, 'list.txt'), names)

@@ -70,6 +70,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='frames per val video (60)')
     parser.add_argument('--size', type=int, nargs=2, default=(320, 240),
                         metavar=('W', 'H'), help='frame size (320 240)')
+    parser.add_argument('--style', choices=('basic', 'rich'),
+                        default='basic',
+                        help='synthetic video style (basic; rich adds exits '
+                        'from the frame, motion blur, larger scale change and '
+                        'a look-alike distractor in every video: see '
+                        'stark_plugin/datasets/synthetic.py)')
     parser.add_argument('--st1-epochs', type=int, default=None,
                         help='stage-1 epochs (default: the config)')
     parser.add_argument('--st2-epochs', type=int, default=None,
@@ -312,11 +318,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     make_synthetic_got10k(data_root, args.videos, args.frames, seed=args.seed,
                           num_val_videos=args.val_videos,
                           size=tuple(args.size),
-                          num_val_frames=args.val_frames)
+                          num_val_frames=args.val_frames, style=args.style)
     data_seconds = time.perf_counter() - start
     print(f'[1/5] {args.videos} train videos of {args.frames} frames and '
-          f'{args.val_videos} val videos of {args.val_frames} frames in '
-          f'{data_root} '
+          f'{args.val_videos} val videos of {args.val_frames} frames '
+          f'({args.style} style) in {data_root} '
           f'({data_seconds:.1f}s)', flush=True)
 
     # 2. training through tools/train.py
@@ -391,7 +397,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         settings=dict(
             seed=args.seed, videos=args.videos, val_videos=args.val_videos,
             frames=args.frames, val_frames=args.val_frames,
-            size=list(args.size),
+            size=list(args.size), style=args.style,
             st1_epochs=args.st1_epochs, st2_epochs=args.st2_epochs,
             samples_per_epoch=args.samples_per_epoch,
             batch_size=args.batch_size, roc_samples=args.roc_samples,

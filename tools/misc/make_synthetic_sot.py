@@ -3,7 +3,7 @@
 Example::
 
     python tools/misc/make_synthetic_sot.py --out data/synth --videos 8 \
-        --frames 40 --seed 0 --val-videos 2 --size 320 240
+        --frames 40 --seed 0 --val-videos 2 --size 320 240 [--style rich]
 
 Then train with ``data_root=data/synth`` (GOT-10k configs, ``split='train'``)
 and test on ``val``. The same seed always gives the same files.
@@ -36,6 +36,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='number of val videos (default 2)')
     parser.add_argument('--size', type=int, nargs=2, default=(320, 240),
                         metavar=('W', 'H'), help='frame size (320 240)')
+    parser.add_argument('--style', choices=('basic', 'rich'),
+                        default='basic',
+                        help='basic, or rich: the target also leaves the '
+                        'frame and comes back, dashes with motion blur, '
+                        'changes scale more, and has a look-alike')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress output')
     args = parser.parse_args(argv)
@@ -58,7 +63,7 @@ def main(argv=None) -> int:
     written = make_synthetic_got10k(
         args.out, args.videos, args.frames, seed=args.seed,
         num_val_videos=args.val_videos, size=tuple(args.size),
-        progress=progress, num_val_frames=args.val_frames)
+        progress=progress, num_val_frames=args.val_frames, style=args.style)
     if not args.quiet:
         print(f'[make_synthetic_sot] wrote {len(written["train"])} train and '
               f'{len(written["val"])} val videos ({args.frames} / '
