@@ -102,9 +102,9 @@ class _Mover:
             k = self.exit_axis
             lim = (self.w, self.h)[k]
             self.exit_frames -= 1
-            if self.exit_frames == 0:  # come back
+            if self.exit_frames <= 0:  # come back, and keep coming
                 self.v[k] = -np.sign(self.c[k] - lim / 2) * max(
-                    abs(self.v[k]), 2.5 * self.speed)
+                    abs(self.v[k]), 2.0 * self.speed)
             if self.exit_frames < 0 and 0.15 * lim < self.c[k] < 0.85 * lim:
                 self.exit_axis = None
         if self.dash_frames == 0 and rng.random() < 0.04:
