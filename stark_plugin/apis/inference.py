@@ -2,14 +2,18 @@
 import copy
 import os.path as osp
 import time
-from typing import List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 from stark_plugin.registry import MODELS
+
+if TYPE_CHECKING:
+    from stark_plugin.models.checkpoint_formats import StarkCheckpoint
 
 
 class CheckpointMismatchError(RuntimeError):
@@ -21,35 +25,73 @@ def _first(keys: Sequence[str], n: int = 10) -> str:
     return ', '.join(list(keys)[:n]) + more
 
 
-def load_stark_checkpoint(model: torch.nn.Module, checkpoint: str,
-                          map_location: str = 'cpu') -> dict:
-    """Strictly load a stark_plugin checkpoint into ``model``.
+def _checkpoint_model_mismatch(model: torch.nn.Module, ckpt,
+                               checkpoint: str) -> Optional[str]:
+    """One line when ``ckpt`` holds another STARK model than ``model``
+    (S50 weights with an ST config, R101 with R50, ...), else None."""
+    from stark_plugin.models.checkpoint_formats import model_name
+    own = model.state_dict()
+    if not any(k.startswith('head.transformer.') for k in own):
+        return None  # not an R50/R101 STARK-S/ST: the key check decides
+    theirs = ckpt.state_dict
+    if 'head.cls_head.' in tuple(ckpt.meta.get('missing_prefixes', ())):
+        own = {k: v for k, v in own.items()
+               if not k.startswith('head.cls_head.')}
+        theirs = {k: v for k, v in theirs.items()
+                  if not k.startswith('head.cls_head.')}
+    want, have = model_name(own), model_name(theirs)
+    if want == have:
+        return None
+    cfg = getattr(model, 'cfg', None)
+    config = getattr(cfg, 'filename', None) or 'the config'
+    hint = ''
+    own_cls = any(k.startswith('head.cls_head.') for k in own)
+    their_cls = any(k.startswith('head.cls_head.') for k in theirs)
+    if own_cls != their_cls:
+        hint = ('; the checkpoint has no score head (head.cls_head.*)'
+                if own_cls else '; the config has no score head '
+                '(head.cls_head.*)')
+    return (f'{checkpoint} holds {have} weights ({ckpt.format} format) but '
+            f'{config} builds {want}{hint}')
 
-    Accepts converted files and Runner checkpoints (``state_dict`` +
-    ``meta``); prefixes listed in ``meta['missing_prefixes']`` (for example
-    the score head of an mmtracking stage-1 checkpoint) may be absent.
+
+def load_stark_checkpoint(model: torch.nn.Module,
+                          checkpoint: Union[str, 'StarkCheckpoint'],
+                          map_location: str = 'cpu') -> dict:
+    """Strictly load a STARK checkpoint of any known format into ``model``.
+
+    Accepts this package's files (converted files and Runner checkpoints,
+    ``state_dict`` + ``meta``), official researchmm/Stark ``.pth.tar`` and
+    mmtracking 0.x checkpoints: the format is detected from the content,
+    converted in memory and one line says so. Prefixes listed in
+    ``meta['missing_prefixes']`` (the score head of an mmtracking stage-1
+    checkpoint) may be absent.
+
+    Args:
+        checkpoint: a path, or a checkpoint already read by
+            :func:`stark_plugin.models.read_stark_checkpoint`.
 
     Raises:
         FileNotFoundError: no such file.
-        CheckpointMismatchError: missing / unexpected keys or shape
+        UnknownCheckpointFormatError: a file of no known format.
+        CheckpointMismatchError: the checkpoint holds another model than
+            the config builds, or missing / unexpected keys or shape
             mismatches, listing the first ones.
     """
-    from stark_plugin.utils import load_checkpoint_file
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
-    ckpt = load_checkpoint_file(checkpoint, map_location=map_location)
-    if isinstance(ckpt, dict) and 'net' in ckpt and 'state_dict' not in ckpt:
-        raise CheckpointMismatchError(
-            f'{checkpoint} looks like an official STARK checkpoint ("net"); '
-            f'convert it first with '
-            f'tools/model_converters/stark_official_to_plugin.py')
-    if not isinstance(ckpt, dict):
-        raise CheckpointMismatchError(
-            f'{checkpoint}: expected a dict, got {type(ckpt).__name__}')
-    state_dict = ckpt.get('state_dict', ckpt)
-    meta = ckpt.get('meta') or {}
-    state_dict = {(k[7:] if k.startswith('module.') else k): v
-                  for k, v in state_dict.items()}
+    from stark_plugin.models.checkpoint_formats import read_stark_checkpoint
+    if isinstance(checkpoint, str):
+        ckpt = read_stark_checkpoint(checkpoint, map_location=map_location)
+        name = checkpoint
+    else:
+        ckpt = checkpoint
+        name = ckpt.path
+    if ckpt.format != 'stark_plugin':
+        print_log(f'{name}: {ckpt.describe()}, converted in memory',
+                  logger='current')
+    mismatch = _checkpoint_model_mismatch(model, ckpt, name)
+    if mismatch:
+        raise CheckpointMismatchError(mismatch)
+    state_dict, meta = ckpt.state_dict, ckpt.meta
     own = model.state_dict()
     shape_errors = [
         f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
@@ -58,7 +100,7 @@ def load_stark_checkpoint(model: torch.nn.Module, checkpoint: str,
     ]
     if shape_errors:
         raise CheckpointMismatchError(
-            f'{checkpoint}: {len(shape_errors)} shape mismatch(es): '
+            f'{name}: {len(shape_errors)} shape mismatch(es): '
             f'{_first(shape_errors, 5)}')
     result = model.load_state_dict(state_dict, strict=False)
     allowed = tuple(meta.get('missing_prefixes', ()))
@@ -73,19 +115,33 @@ def load_stark_checkpoint(model: torch.nn.Module, checkpoint: str,
             parts.append(f'{len(unexpected)} unexpected key(s): '
                          f'{_first(unexpected)}')
         raise CheckpointMismatchError(
-            f'{checkpoint} does not fit the model: ' + '; '.join(parts))
+            f'{name} does not fit the model: ' + '; '.join(parts))
     return meta
 
 
-def init_model(config: Union[str, Config],
+def _load_config(config: Union[str, Config]) -> Config:
+    if isinstance(config, str):
+        if not osp.isfile(config):
+            raise FileNotFoundError(f'config file not found: {config}')
+        return Config.fromfile(config)
+    if isinstance(config, Config):
+        return copy.deepcopy(config)
+    raise TypeError('config must be a path or an mmengine Config, got '
+                    f'{type(config).__name__}')
+
+
+def init_model(config: Union[str, Config, None] = None,
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
                cfg_options: Optional[dict] = None) -> torch.nn.Module:
     """Build a STARK model from a config file (and load a checkpoint).
 
     Args:
-        config: config path or :class:`mmengine.Config`.
-        checkpoint: converted / trained checkpoint, loaded strictly.
+        config: config path or :class:`mmengine.Config`; None: the config
+            that fits ``checkpoint`` (see
+            :func:`stark_plugin.apis.model_zoo.config_for_checkpoint`).
+        checkpoint: checkpoint of any known format (this package's,
+            official ``.pth.tar``, mmtracking), loaded strictly.
         device: torch device.
         cfg_options: overrides merged into the config
             (``{'model.test_cfg.update_intervals': [25]}``).
@@ -94,15 +150,17 @@ def init_model(config: Union[str, Config],
         The model in eval mode, with ``model.cfg`` set.
     """
     from stark_plugin.utils import register_all_modules
-    if isinstance(config, str):
-        if not osp.isfile(config):
-            raise FileNotFoundError(f'config file not found: {config}')
-        config = Config.fromfile(config)
-    elif isinstance(config, Config):
-        config = copy.deepcopy(config)
-    else:
-        raise TypeError('config must be a path or an mmengine Config, got '
-                        f'{type(config).__name__}')
+    ckpt = None
+    if checkpoint is not None:
+        from stark_plugin.models.checkpoint_formats import \
+            read_stark_checkpoint
+        ckpt = read_stark_checkpoint(checkpoint)
+    if config is None:
+        if ckpt is None:
+            raise ValueError('init_model needs a config or a checkpoint')
+        from .model_zoo import config_for_checkpoint
+        config = config_for_checkpoint(ckpt, checkpoint)
+    config = _load_config(config)
     if cfg_options:
         config.merge_from_dict(cfg_options)
     if 'model' not in config:
@@ -113,9 +171,9 @@ def init_model(config: Union[str, Config],
     if checkpoint is not None and isinstance(model_cfg.get('backbone'), dict):
         model_cfg['backbone'].pop('init_cfg', None)
     model = MODELS.build(model_cfg)
-    if checkpoint is not None:
-        load_stark_checkpoint(model, checkpoint)
     model.cfg = config
+    if ckpt is not None:
+        load_stark_checkpoint(model, ckpt)
     model.to(device)
     model.eval()
     return model

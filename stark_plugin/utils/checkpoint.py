@@ -239,9 +239,9 @@ def _load(filename: str, map_location: Optional[Any]) -> Any:
                 f'arrays/scalars, mmengine HistoryBuffer). If you trust this '
                 f'file, opt in with {TRUST_ENV}={filename} (paths or folders, '
                 f'separated by "{os.pathsep}") or call '
-                f'stark_plugin.utils.trust_checkpoint(path); an official '
-                f'STARK .pth.tar is converted with '
-                f'tools/model_converters/stark_official_to_plugin.py.'
+                f'stark_plugin.utils.trust_checkpoint(path) (official STARK '
+                f'.pth.tar and mmtracking checkpoints need neither: they '
+                f'load as they are).'
             ) from None
 
 
@@ -260,7 +260,9 @@ _installed: Optional[Callable] = None
 
 def install_safe_checkpoint_loader() -> None:
     """Make mmengine's local checkpoint loading use
-    :func:`load_checkpoint_file`.
+    :func:`load_checkpoint_file`, with official and mmtracking STARK
+    checkpoints converted in memory (so ``load_from`` takes them as they
+    are).
 
     Affects ``load_checkpoint``, ``Runner.load_checkpoint`` and ``resume``.
     Idempotent.
@@ -268,6 +270,12 @@ def install_safe_checkpoint_loader() -> None:
     global _installed
     if _installed is not None:
         return
+
+    def _load_local(filename: str, map_location: Optional[Any] = None) -> Any:
+        # official / mmtracking STARK files come back converted
+        from stark_plugin.models.checkpoint_formats import load_for_runner
+        return load_for_runner(filename, map_location)
+
     CheckpointLoader.register_scheme(
-        prefixes='', loader=load_checkpoint_file, force=True)
-    _installed = load_checkpoint_file
+        prefixes='', loader=_load_local, force=True)
+    _installed = _load_local

@@ -10,12 +10,15 @@ def user_error_types() -> Tuple[Type[BaseException], ...]:
     """Errors caused by bad input (files, annotations, checkpoints)."""
     from stark_plugin.apis.inference import CheckpointMismatchError
     from stark_plugin.datasets.io import AnnotationError
+    from stark_plugin.models.checkpoint_converters import UnknownKeysError
+    from stark_plugin.models.checkpoint_formats import \
+        UnknownCheckpointFormatError
     from stark_plugin.utils.checkpoint import (CorruptCheckpointError,
                                                UnsafeCheckpointError)
     from stark_plugin.utils.version_check import DependencyError
     return (FileNotFoundError, NotADirectoryError, CheckpointMismatchError,
             AnnotationError, UnsafeCheckpointError, CorruptCheckpointError,
-            DependencyError)
+            DependencyError, UnknownCheckpointFormatError, UnknownKeysError)
 
 
 def run_cli(main: Callable[[Optional[Sequence[str]]], int],

@@ -8,6 +8,9 @@ import torch
 
 from stark_plugin.apis import (CheckpointMismatchError, SOTInferencer,
                                init_model)
+from stark_plugin.models.checkpoint_converters import UnknownKeysError
+from stark_plugin.models.checkpoint_formats import \
+    UnknownCheckpointFormatError
 from stark_plugin.models.trackers import StarkTracker
 
 TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -65,8 +68,14 @@ def test_init_model_errors(tiny, tmp_path):
     assert 'head.query_embedding.weight' in msg and 'head.extra.weight' in msg
     official = str(tmp_path / 'official.pth.tar')
     torch.save(dict(net=sd), official)
-    with pytest.raises(CheckpointMismatchError, match='stark_official'):
+    # a "net" dict is read as an official checkpoint: its keys must map
+    with pytest.raises(UnknownKeysError, match='official STARK .*official'):
         init_model(TINY, official)
+    junk = str(tmp_path / 'junk.pth')
+    torch.save(dict(weights=[1, 2]), junk)
+    with pytest.raises(UnknownCheckpointFormatError, match='junk.pth.*'
+                       'top-level keys weights'):
+        init_model(TINY, junk)
 
 
 def test_init_model_loads_and_allows_declared_missing_prefixes(tiny,

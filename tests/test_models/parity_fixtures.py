@@ -17,6 +17,7 @@ from typing import Dict
 
 import cv2
 import numpy as np
+import torch
 
 TESTS_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPO_ROOT = osp.dirname(TESTS_DIR)
@@ -83,6 +84,22 @@ def official_extras(classes: dict) -> dict:
         stats=OrderedDict(train=OrderedDict(Loss=meter)))
 
 
+def to_mmtrack_layout(ours: 'OrderedDict') -> 'OrderedDict':
+    """Our layout -> mmtracking 0.x layout (mmcv-1.x transformer names,
+    BN num_batches_tracked in the backbone), written independently of the
+    converter to test it."""
+    out = OrderedDict()
+    for key, value in ours.items():
+        k = key.replace('.self_attn.attn.', '.attentions.0.attn.')
+        k = k.replace('.cross_attn.attn.', '.attentions.1.attn.')
+        k = k.replace('.ffn.layers.', '.ffns.0.layers.')
+        out[k] = value
+        if key.startswith('backbone.') and key.endswith('.running_var'):
+            out[key[:-len('running_var')] + 'num_batches_tracked'] = \
+                torch.tensor(0)
+    return out
+
+
 class ParityAssets:
     """Lazily built, cached state dicts, checkpoints and models."""
 
@@ -116,6 +133,17 @@ class ParityAssets:
                                      official_extras(classes))
             self._official[name] = path
         return self._official[name]
+
+    def mmtrack_checkpoint(self, name: str) -> str:
+        """The official weights in mmtracking 0.x's file layout."""
+        path = osp.join(self.tmp, f'mmtrack_{name}.pth')
+        if not osp.isfile(path):
+            from stark_plugin.models.checkpoint_converters import \
+                convert_official_state_dict
+            ours = convert_official_state_dict(self.state_dict(name))
+            torch.save(dict(state_dict=to_mmtrack_layout(ours),
+                            meta=dict(epoch=50)), path)
+        return path
 
     def converted_checkpoint(self, name: str) -> str:
         if name not in self._converted:

@@ -8,25 +8,10 @@ from collections import OrderedDict
 import pytest
 import torch
 
+from parity_fixtures import to_mmtrack_layout
 from stark_plugin.models.checkpoint_converters import (
     UnknownKeysError, convert_mmtrack_state_dict, convert_official_state_dict,
     describe_state_dict, load_official_checkpoint)
-
-
-def to_mmtrack_layout(ours: 'OrderedDict') -> 'OrderedDict':
-    """Our layout -> mmtracking 0.x layout (mmcv-1.x transformer names,
-    BN num_batches_tracked in the backbone), written independently of the
-    converter to test it."""
-    out = OrderedDict()
-    for key, value in ours.items():
-        k = key.replace('.self_attn.attn.', '.attentions.0.attn.')
-        k = k.replace('.cross_attn.attn.', '.attentions.1.attn.')
-        k = k.replace('.ffn.layers.', '.ffns.0.layers.')
-        out[k] = value
-        if key.startswith('backbone.') and key.endswith('.running_var'):
-            out[key[:-len('running_var')] + 'num_batches_tracked'] = \
-                torch.tensor(0)
-    return out
 
 
 def test_official_conversion_fits_model_strictly(parity):

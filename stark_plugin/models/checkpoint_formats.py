@@ -1,0 +1,198 @@
+"""Read a STARK checkpoint of any published format as this package's one.
+
+Formats recognised from the file's content (never from its name):
+
+``stark_plugin``
+    this package's files: converted checkpoints ``dict(state_dict, meta)``
+    and mmengine Runner checkpoints (``state_dict``, ``meta``, optimizer
+    ...), or a bare state dict with this package's key names;
+``official``
+    researchmm/Stark training checkpoints (``STARKST_ep0050.pth.tar``):
+    the state dict under ``net`` (read with the restricted unpickler of
+    :func:`~stark_plugin.models.checkpoint_converters.
+    load_official_checkpoint`);
+``mmtracking``
+    mmtracking 0.x STARK checkpoints (mmcv-1.x transformer layout:
+    ``attentions.N`` / ``ffns.0`` keys).
+
+Official and mmtracking files are converted in memory with the same
+functions the converters in ``tools/model_converters`` use.
+"""
+import os.path as osp
+import re
+from collections import OrderedDict
+from typing import Any, Dict, NamedTuple, Optional
+
+import torch
+
+from .checkpoint_converters import (UnknownKeysError,
+                                    convert_mmtrack_state_dict,
+                                    convert_official_state_dict,
+                                    describe_state_dict,
+                                    load_official_checkpoint)
+
+FORMATS = ('stark_plugin', 'official', 'mmtracking')
+
+_MMTRACK_MARK = re.compile(r'^head\.transformer\.(encoder|decoder)\.layers\.'
+                           r'\d+\.(attentions\.\d+|ffns\.0)\.')
+_OFFICIAL_MARK = re.compile(r'^(backbone\.0\.body\.|box_head\.|'
+                            r'transformer\.(encoder|decoder)\.)')
+_PLUGIN_MARK = re.compile(r'^(backbone\.|neck\.|head\.)')
+
+
+class UnknownCheckpointFormatError(ValueError):
+    """A file that holds no STARK checkpoint of a known format."""
+
+
+class StarkCheckpoint(NamedTuple):
+    """A checkpoint in this package's layout and where it came from."""
+
+    state_dict: 'OrderedDict[str, torch.Tensor]'
+    meta: Dict[str, Any]
+    format: str
+    path: str
+    raw: Any  # the object as read from the file
+
+    def describe(self) -> str:
+        """One line: format, model variant and backbone depth."""
+        return f'{self.format} checkpoint of {model_name(self.state_dict)}'
+
+
+def model_name(state_dict: Dict[str, Any]) -> str:
+    """``STARK-ST50``-like name of a state dict in this package's layout."""
+    info = describe_state_dict(state_dict)
+    depth = info['depth']
+    if depth is None:
+        blocks = info['layer3_blocks']
+        return (f'{info["variant"]} (a backbone without the ResNet-50/101 '
+                f'layer3{"" if not blocks else f" ({blocks} blocks)"}, '
+                f'{info["num_encoder_layers"]} encoder / '
+                f'{info["num_decoder_layers"]} decoder layers)')
+    return f'{info["variant"]}{depth}'
+
+
+def _strip_module(state_dict: Dict[str, Any]) -> 'OrderedDict[str, Any]':
+    return OrderedDict((k[7:] if k.startswith('module.') else k, v)
+                       for k, v in state_dict.items())
+
+
+def _is_state_dict(obj: Any) -> bool:
+    return isinstance(obj, dict) and bool(obj) and all(
+        isinstance(k, str) and torch.is_tensor(v) for k, v in obj.items())
+
+
+def detect_format(obj: Any) -> Optional[str]:
+    """Which of :data:`FORMATS` a loaded checkpoint object is (or None)."""
+    if not isinstance(obj, dict):
+        return None
+    if _is_state_dict(obj.get('net')):
+        return 'official'
+    state_dict = obj.get('state_dict', obj)
+    if not _is_state_dict(state_dict):
+        return None
+    keys = list(_strip_module(state_dict))
+    if any(_MMTRACK_MARK.match(k) for k in keys):
+        return 'mmtracking'
+    if any(k.startswith('backbone.0.body.') for k in keys) and any(
+            _OFFICIAL_MARK.match(k) for k in keys):
+        return 'official'  # a bare official ``net`` state dict
+    if all(_PLUGIN_MARK.match(k) or '.' not in k for k in keys):
+        return 'stark_plugin'
+    return None
+
+
+def _unknown(path: str, obj: Any) -> UnknownCheckpointFormatError:
+    if isinstance(obj, dict):
+        found = 'top-level keys ' + ', '.join(map(str, list(obj)[:8]))
+        inner = obj.get('state_dict', obj.get('net', obj))
+        if isinstance(inner, dict) and inner is not obj:
+            found += '; first state-dict keys ' + ', '.join(
+                map(str, list(inner)[:5]))
+    else:
+        found = f'a {type(obj).__name__}'
+    return UnknownCheckpointFormatError(
+        f'{path}: not a STARK checkpoint of a known format (stark_plugin / '
+        f'mmengine Runner, official researchmm/Stark .pth.tar, mmtracking '
+        f'0.x); found {found}')
+
+
+def _read_object(path: str, map_location: Any) -> Any:
+    """The file's object: through the allow-listed loader, or, for files
+    pickling objects of the official ``lib.*`` package, through the
+    restricted official unpickler."""
+    from stark_plugin.utils.checkpoint import (UnsafeCheckpointError,
+                                               load_checkpoint_file)
+    try:
+        return load_checkpoint_file(path, map_location=map_location)
+    except UnsafeCheckpointError as unsafe:
+        try:
+            return {'net': load_official_checkpoint(path)}
+        except Exception:  # not an official file either: the first error
+            raise unsafe from None
+
+
+def _convert(obj: Any, fmt: str, path: str) -> StarkCheckpoint:
+    try:
+        return _convert_keys(obj, fmt, path)
+    except UnknownKeysError as err:
+        source = 'official STARK' if fmt == 'official' else fmt
+        raise UnknownKeysError(err.keys, f'{source} ({path})') from None
+
+
+def _convert_keys(obj: Any, fmt: str, path: str) -> StarkCheckpoint:
+    meta: Dict[str, Any] = {}
+    if fmt == 'official':
+        source = obj['net'] if 'net' in obj else obj
+        state_dict = convert_official_state_dict(_strip_module(source))
+        meta = dict(source='official', source_file=path)
+        for key in ('net_type', 'epoch'):
+            if key in obj and isinstance(obj[key], (str, int)):
+                meta[f'official_{key}'] = obj[key]
+    elif fmt == 'mmtracking':
+        source = _strip_module(obj.get('state_dict', obj))
+        state_dict = convert_mmtrack_state_dict(source)
+        meta = dict(source='mmtracking', source_file=path)
+        if not any(k.startswith('head.cls_head.') for k in state_dict):
+            # mmtracking stage-1 checkpoints have no score head
+            meta['missing_prefixes'] = ['head.cls_head.']
+    else:
+        state_dict = _strip_module(obj.get('state_dict', obj))
+        meta = dict(obj.get('meta') or {}) if 'state_dict' in obj else {}
+    return StarkCheckpoint(state_dict, meta, fmt, path, obj)
+
+
+def read_stark_checkpoint(path: str,
+                          map_location: Any = 'cpu') -> StarkCheckpoint:
+    """Read ``path`` and return its weights in this package's layout.
+
+    Raises:
+        FileNotFoundError: no such file.
+        UnknownCheckpointFormatError: not a STARK checkpoint of a known
+            format (names the file and what it holds).
+        UnknownKeysError: a known format with keys no rule maps.
+        CorruptCheckpointError / UnsafeCheckpointError: see
+            :func:`stark_plugin.utils.load_checkpoint_file`.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint file not found: {path}')
+    obj = _read_object(path, map_location)
+    fmt = detect_format(obj)
+    if fmt is None:
+        raise _unknown(path, obj)
+    return _convert(obj, fmt, path)
+
+
+def load_for_runner(filename: str, map_location: Any = None) -> Any:
+    """mmengine's loader of local files (``load_from``, ``--resume``,
+    ``init_cfg``): official and mmtracking STARK checkpoints come back
+    converted as ``dict(state_dict, meta)``; every other file as read by
+    the allow-listed loader."""
+    obj = _read_object(filename, map_location)
+    fmt = detect_format(obj)
+    if fmt not in ('official', 'mmtracking'):
+        return obj
+    ckpt = _convert(obj, fmt, filename)
+    from mmengine.logging import print_log
+    print_log(f'{filename}: {ckpt.describe()}, converted in memory',
+              logger='current')
+    return dict(state_dict=ckpt.state_dict, meta=ckpt.meta)
