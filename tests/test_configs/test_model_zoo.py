@@ -37,8 +37,11 @@ def test_metafile_lists_the_published_checkpoints():
     assert len(names) == len(set(names)), 'duplicate Model names'
     files = {m['Metadata']['File'] for m in MODELS}
     assert {'STARKS_ep0500.pth.tar', 'STARKST_ep0050.pth.tar'} <= files
-    assert sum(n.startswith('official_') for n in names) == 6
-    assert sum(n.startswith('mmtrack_') for n in names) == 4
+    assert {f'official_stark_{v}{d}' for v in ('s50', 'st50', 'st101')
+            for d in ('', '_got10k_only')} <= set(names)
+    assert {f'mmtrack_stark_{s}_r50_{e}_{d}' for s, e in
+            (('st1', '500e'), ('st2', '50e'))
+            for d in ('got10k', 'lasot')} <= set(names)
 
 
 @pytest.mark.parametrize('model', MODELS, ids=lambda m: m['Name'])
@@ -76,7 +79,11 @@ def test_every_named_config_exists_and_builds(config):
     assert sum(p.numel() for p in model.parameters()) > 1_000_000
 
 
-@pytest.mark.parametrize('model', MODELS, ids=lambda m: m['Name'])
+RESNET_MODELS = [m for m in MODELS
+                 if m['Metadata']['Backbone'] in ('R-50', 'R-101')]
+
+
+@pytest.mark.parametrize('model', RESNET_MODELS, ids=lambda m: m['Name'])
 def test_configs_fit_the_checkpoint(model):
     """Backbone depth and S / ST variant of every named config match the
     Model's metadata (an R101 file never points at an R50 config)."""
