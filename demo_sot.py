@@ -1,10 +1,19 @@
 """Track objects through a video, a folder of frames or a webcam with STARK.
 
-Example::
+Examples::
 
-    python demo_sot.py video.mp4 --config configs/sot/stark/CFG.py \
-        --checkpoint CKPT.pth --bbox 100 120 60 40 --out out.mp4 \
-        --out-txt results.txt
+    # the bundled sample clip with the bundled default model
+    # -> demo_out.mp4 and demo_out.txt in the current folder
+    python demo_sot.py
+
+    python demo_sot.py video.mp4 --checkpoint CKPT --bbox 100 120 60 40 \
+        --out out.mp4 --out-txt results.txt
+
+``--checkpoint`` takes this package's checkpoints, official researchmm/Stark
+``.pth.tar`` files and mmtracking checkpoints as they are; ``--config``
+defaults to the config that fits the checkpoint. Without ``--checkpoint``
+the bundled default model is used (a tiny STARK-ST trained on generated
+videos: it shows the machinery, not benchmark accuracy).
 
 The logic lives in ``stark_plugin.apis.video`` and
 ``stark_plugin.visualization.draw``; this script parses arguments, shows
@@ -20,6 +29,8 @@ from typing import List, Optional
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+DEFAULT_OUT = 'demo_out.mp4'
+DEFAULT_OUT_TXT = 'demo_out.txt'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -27,10 +38,19 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='STARK single/multi-object tracking demo')
     parser.add_argument(
-        'input', help='video file, folder of frames or webcam index (0)')
-    parser.add_argument('--config', required=True, help='model config file')
-    parser.add_argument('--checkpoint', help='checkpoint (random weights if '
-                        'omitted: only for testing)')
+        'input', nargs='?', help='video file, folder of frames or webcam '
+        'index (0); default: the bundled sample clip, written to '
+        f'{DEFAULT_OUT} and {DEFAULT_OUT_TXT}')
+    parser.add_argument('--config', help='model config file (default: the '
+                        'config that fits the checkpoint)')
+    parser.add_argument(
+        '--checkpoint', help='checkpoint: this package\'s, an official '
+        '.pth.tar or an mmtracking .pth (default: the bundled default model, '
+        'trained on generated videos)')
+    parser.add_argument(
+        '--random-weights', action='store_true',
+        help='random weights instead of a checkpoint (timing only; needs '
+        '--config)')
     boxes = parser.add_mutually_exclusive_group()
     boxes.add_argument(
         '--bbox', nargs=4, type=float, action='append',
@@ -63,7 +83,36 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--fps', type=float, help='output frame rate (default: the '
         "input's; 30 for a folder or a webcam)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.default_outputs = False
+    return args
+
+
+def _fill_defaults(args: argparse.Namespace) -> None:
+    """The bundled clip, its box and the default outputs; the default
+    model when no checkpoint is given."""
+    from stark_plugin.apis import model_zoo
+    from stark_plugin.apis.video import InputError
+    if args.random_weights and args.checkpoint:
+        raise InputError('--random-weights and --checkpoint exclude each '
+                         'other')
+    if args.random_weights and not args.config:
+        raise InputError('--random-weights needs --config')
+    if args.input is None:
+        clip, box = model_zoo.sample_clip()
+        args.input = clip
+        if not (args.bbox or args.bbox_file):
+            args.bbox = [box]
+        if not (args.out or args.out_txt or args.show):
+            args.out, args.out_txt = DEFAULT_OUT, DEFAULT_OUT_TXT
+            args.default_outputs = True
+        print(f'input: the bundled sample clip {clip}')
+    if args.checkpoint is None and not args.random_weights:
+        args.checkpoint = model_zoo.DEFAULT_CHECKPOINT
+        print(f'model: the bundled default model {args.checkpoint} (a tiny '
+              'STARK-ST trained on generated videos: it shows the '
+              'machinery, not benchmark accuracy; pass --checkpoint for a '
+              'real model)')
 
 
 def _warning_line(message, category, filename, lineno, file=None,
@@ -83,9 +132,13 @@ def run(args: argparse.Namespace) -> int:
                                          select_boxes, track_video)
     from stark_plugin.visualization import draw_tracks, draw_unreadable
 
+    _fill_defaults(args)
     for path, what in ((args.out, '--out'), (args.out_txt, '--out-txt')):
         if path:
             check_output_path(path, what)
+    if not (args.out or args.out_txt or args.show):
+        print('note: no --out / --out-txt / --show: the results are not '
+              'saved')
     if args.backend == 'onnxruntime' and not args.onnx_dir:
         raise InputError('--backend onnxruntime needs --onnx-dir')
     if args.show and not has_display():
@@ -183,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
     print(summary)
     for path in (args.out, args.out_txt):
         if path:
-            print(f'wrote {path}')
+            print(f'wrote {os.path.abspath(path)}')
     return 0
 
 

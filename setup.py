@@ -35,6 +35,8 @@ setup(
     python_requires='>=3.8',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
     include_package_data=True,
+    # the bundled default model and sample clip (demo_sot.py without args)
+    package_data={'stark_plugin': ['assets/*']},
     install_requires=read_requirements('runtime') + read_requirements('mmcv'),
     extras_require={
         'tests': read_requirements('tests'),

@@ -60,7 +60,8 @@ def run_demo(demo_main, capsys, monkeypatch, one_thread):
 
     def run(*args: str) -> Tuple[int, str, str]:
         capsys.readouterr()
-        code = demo_main(['--config', TINY, *map(str, args)])
+        weights = [] if '--checkpoint' in args else ['--random-weights']
+        code = demo_main(['--config', TINY, *weights, *map(str, args)])
         out, err = capsys.readouterr()
         return code, out, err
 

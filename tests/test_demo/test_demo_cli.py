@@ -18,7 +18,8 @@ def _no_partials(folder) -> bool:
 
 def test_video_end_to_end_subprocess(video, tmp_path):
     out, txt = tmp_path / 'out.mp4', tmp_path / 'res.txt'
-    proc = run_demo_subprocess(video, '--config', TINY, '--bbox', *BOX0,
+    proc = run_demo_subprocess(video, '--config', TINY, '--random-weights',
+                               '--bbox', *BOX0,
                                '--out', out, '--out-txt', txt)
     assert proc.returncode == 0, proc.stderr
     num, size, fps = read_video(str(out))
@@ -139,7 +140,7 @@ def test_output_folder_missing(run_demo, video, tmp_path):
 
 
 def test_headless_without_box_subprocess(video):
-    proc = run_demo_subprocess(video, '--config', TINY)
+    proc = run_demo_subprocess(video, '--config', TINY, '--random-weights')
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         'error: no initial box: give --bbox X Y W H or --bbox-file FILE (no '
@@ -153,7 +154,8 @@ def test_show_without_display(run_demo, video):
 
 def test_missing_config_and_checkpoint(demo_main, run_demo, video, tmp_path,
                                        capsys):
-    code = demo_main([video, '--config', str(tmp_path / 'no.py'), '--bbox',
+    code = demo_main([video, '--config', str(tmp_path / 'no.py'),
+                      '--random-weights', '--bbox',
                       *map(str, BOX0)])
     assert code == 2
     assert f'error: config file not found: {tmp_path / "no.py"}' in \

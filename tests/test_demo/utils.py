@@ -70,7 +70,8 @@ def read_txt(path: str) -> List[List[float]]:
         return [[float(v) for v in line.split(',')] for line in f]
 
 
-def run_demo_subprocess(*args: str) -> subprocess.CompletedProcess:
+def run_demo_subprocess(*args: str,
+                        cwd: str = REPO) -> subprocess.CompletedProcess:
     """``python demo_sot.py ...`` headless, torch on one thread."""
     env = {k: v for k, v in os.environ.items()
            if k not in ('DISPLAY', 'WAYLAND_DISPLAY')}
@@ -78,4 +79,4 @@ def run_demo_subprocess(*args: str) -> subprocess.CompletedProcess:
     env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
     return subprocess.run(
         [sys.executable, osp.join(REPO, 'demo_sot.py'), *map(str, args)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
