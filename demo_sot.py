@@ -66,7 +66,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--out-txt', help='results: frame,target,x,y,w,h,score per line')
     parser.add_argument('--show', action='store_true',
                         help='display frames live (q / Esc stops)')
-    parser.add_argument('--device', default='cpu', help='cpu (default) or cuda:0')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu (default) or cuda:0')
     parser.add_argument(
         '--backend', default='torch',
         choices=['torch', 'torch-bf16', 'onnxruntime'],

@@ -75,7 +75,7 @@ def config_for_checkpoint(ckpt: 'StarkCheckpoint', path: str) -> Config:
         where = ('no shipped config for this model' if shipped is None else
                  'the configs/ folder of a source checkout is not there')
         raise NoConfigError(f'{path} holds {name} weights and no config '
-                         f'({where}): pass the config explicitly')
+                            f'({where}): pass the config explicitly')
     config = osp.join(folder, shipped)
     print_log(f'{path}: {name} weights, using {config}', logger='current')
     return Config.fromfile(config)

@@ -27,13 +27,13 @@ import os
 import os.path as osp
 from typing import Callable, List, Optional, Tuple
 
-#: generator styles (see the module docstring).
-STYLES = ('basic', 'rich')
-
 import cv2
 import numpy as np
 
 from stark_plugin.utils.io import atomic_write_text
+
+#: generator styles (see the module docstring).
+STYLES = ('basic', 'rich')
 
 
 def _texture(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -217,13 +217,13 @@ def render_video(rng: np.random.Generator, num_frames: int,
                                 255).astype(np.uint8),
                         _Mover(rng, W, H, base * rng.uniform(0.8, 1.1),
                                speed=rng.uniform(1.5, 4)))]
-    distractors = look_alikes + [(_object_texture(rng) if rng.random() < 0.6 else
-                    np.clip(target_tex.astype(int) +
-                            rng.integers(-40, 40, 3), 0, 255).astype(
-                                np.uint8),
-                    _Mover(rng, W, H, base * rng.uniform(0.6, 1.2),
-                           speed=rng.uniform(1, 4)))
-                   for _ in range(int(rng.integers(1, 4)))]
+    distractors = look_alikes + [
+        (_object_texture(rng) if rng.random() < 0.6 else
+         np.clip(target_tex.astype(int) + rng.integers(-40, 40, 3), 0,
+                 255).astype(np.uint8),
+         _Mover(rng, W, H, base * rng.uniform(0.6, 1.2),
+                speed=rng.uniform(1, 4)))
+        for _ in range(int(rng.integers(1, 4)))]
     occluder_tex = _texture(rng, 32, 32)
     occ_period = int(rng.integers(15, 30))
     absent = np.zeros(num_frames, dtype=bool)

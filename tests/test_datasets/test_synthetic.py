@@ -91,3 +91,39 @@ def test_val_frames(tmp_path):
     assert (count('train'), count('val')) == (6, 9)
     with pytest.raises(ValueError, match='val frames must be at least 2'):
         make_synthetic_got10k(out, 1, 6, num_val_frames=1)
+
+
+def test_rich_style_leaves_the_frame_and_comes_back():
+    from stark_plugin.datasets.synthetic import render_video
+    size = (160, 120)
+    exits = truncated = 0
+    for i in range(6):
+        rng = np.random.default_rng([11, i])
+        frames, boxes, absence, cover, cut = render_video(
+            rng, 80, size, with_absence=False, style='rich')
+        seen = absence == 0
+        b = boxes[seen]
+        # annotated boxes are the visible part: inside the image
+        assert (b[:, 0] >= 0).all() and (b[:, 1] >= 0).all()
+        assert (b[:, 0] + b[:, 2] <= size[0] + 1e-6).all()
+        assert (b[:, 1] + b[:, 3] <= size[1] + 1e-6).all()
+        assert (boxes[~seen] == -1).all() and (cover[~seen] == 0).all()
+        # out of the frame (absent without with_absence) and back in view
+        gone = np.flatnonzero(~seen)
+        if gone.size and gone[-1] < len(seen) - 1:
+            exits += 1
+        truncated += int(cut.sum() > 0)  # partly outside the image
+    assert exits >= 1 and truncated >= 1
+    with pytest.raises(ValueError, match='style'):
+        render_video(np.random.default_rng(0), 4, size, style='fancy')
+
+
+def test_basic_style_is_unchanged_by_the_rich_option():
+    from stark_plugin.datasets.synthetic import render_video
+    a = render_video(np.random.default_rng([3, 1]), 12, (96, 72))
+    b = render_video(np.random.default_rng([3, 1]), 12, (96, 72),
+                     style='basic')
+    c = render_video(np.random.default_rng([3, 1]), 12, (96, 72),
+                     style='rich')
+    assert all(np.array_equal(x, y) for x, y in zip(a[0], b[0]))
+    assert not all(np.array_equal(x, y) for x, y in zip(a[0], c[0]))

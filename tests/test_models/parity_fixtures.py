@@ -191,4 +191,3 @@ class ParityAssets:
             ]
             assert all(f is not None for f in self._frames)
         return self._frames
-
