@@ -62,10 +62,10 @@ def model_name(state_dict: Dict[str, Any]) -> str:
     """``STARK-ST50``-like name of a state dict in this package's layout."""
     info = describe_state_dict(state_dict)
     depth = info['depth']
-    if depth is None:
+    if depth is None:  # a small backbone: say what it has
         blocks = info['layer3_blocks']
-        return (f'{info["variant"]} (a backbone without the ResNet-50/101 '
-                f'layer3{"" if not blocks else f" ({blocks} blocks)"}, '
+        layer3 = f'{blocks} layer3 blocks' if blocks else 'no layer3'
+        return (f'{info["variant"]} (small backbone with {layer3}, '
                 f'{info["num_encoder_layers"]} encoder / '
                 f'{info["num_decoder_layers"]} decoder layers)')
     return f'{info["variant"]}{depth}'
