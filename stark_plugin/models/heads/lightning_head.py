@@ -27,6 +27,8 @@ class CornerLiteRepHead(BaseModule):
         stride: feature stride; boxes are normalised by ``W * stride``.
         norm: norm of the RepVGG blocks (``'BN'``, as official).
         cell_offset: 0.5 (official); 0 gives the STARK-S/ST convention.
+        deploy: build the RepVGG blocks reparameterised (for a converted
+            reparameterised state dict).
     """
 
     def __init__(self,
@@ -35,13 +37,14 @@ class CornerLiteRepHead(BaseModule):
                  stride: int = 16,
                  norm: str = 'BN',
                  cell_offset: float = 0.5,
+                 deploy: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.stride = stride
         self.cell_offset = cell_offset
         self.conv_tower = nn.Sequential(
-            RepVGGBlock(in_channels, channels, 1, norm),
-            RepVGGBlock(channels, channels, 1, norm),
+            RepVGGBlock(in_channels, channels, 1, norm, deploy),
+            RepVGGBlock(channels, channels, 1, norm, deploy),
             nn.Conv2d(channels, 2, kernel_size=3, padding=1))
 
     def get_score_maps(self, x: Tensor) -> Tuple[Tensor, Tensor]:

@@ -84,11 +84,12 @@ class LiteEncoder(BaseModule):
         c, heads = mha.embed_dim, mha.num_heads
         wt, b = mha.in_proj_weight, mha.in_proj_bias
         bs, lq, lk = q.shape[0], q.shape[1], k.shape[1]
-        q = F.linear(q, wt[:c], b[:c]).view(bs, lq, heads, -1).transpose(1, 2)
-        k = F.linear(k, wt[c:2 * c], b[c:2 * c]).view(bs, lk, heads,
-                                                       -1).transpose(1, 2)
-        v = F.linear(v, wt[2 * c:], b[2 * c:]).view(bs, lk, heads,
-                                                    -1).transpose(1, 2)
+        q = F.linear(q, wt[:c], b[:c])
+        k = F.linear(k, wt[c:2 * c], b[c:2 * c])
+        v = F.linear(v, wt[2 * c:], b[2 * c:])
+        q = q.view(bs, lq, heads, -1).transpose(1, 2)
+        k = k.view(bs, lk, heads, -1).transpose(1, 2)
+        v = v.view(bs, lk, heads, -1).transpose(1, 2)
         mask = None
         if key_padding_mask is not None and bool(key_padding_mask.any()):
             mask = ~key_padding_mask.view(bs, 1, 1, lk)
