@@ -101,6 +101,12 @@ class StarkLightningHead(BaseModule):
         self.loss_bbox = MODELS.build(loss_bbox)
         self.loss_iou = MODELS.build(loss_iou)
 
+    @staticmethod
+    def head_input(memory: Tensor, hw: Tuple[int, int]) -> Tensor:
+        """Search tokens ``(B, HW, C)`` -> ``(B, C, H, W)``, row-major."""
+        return memory.transpose(1, 2).reshape(memory.shape[0],
+                                              memory.shape[2], *hw)
+
     def forward(self,
                 tokens: FeatureTokens,
                 run_box_head: bool = True,
@@ -113,10 +119,7 @@ class StarkLightningHead(BaseModule):
         (there is no score head)."""
         out = self.encoder(tokens, return_intermediate=return_intermediate)
         if run_box_head:
-            memory = out['memory']
-            h, w = tokens.hw
-            head_in = memory.transpose(1, 2).reshape(
-                memory.shape[0], memory.shape[2], h, w)
+            head_in = self.head_input(out['memory'], tokens.hw)
             boxes_xyxy, map_tl, map_br = self.bbox_head(head_in)
             out.update(
                 head_in=head_in,

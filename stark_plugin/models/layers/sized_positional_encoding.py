@@ -37,7 +37,7 @@ class SizedPositionalEncoding(BaseModule):
 
     def forward(self, mask: Tensor) -> Tensor:
         """``(B, C, H, W)`` embedding for a ``(B, H, W)`` feature mask."""
-        size = tuple(mask.shape[-2:])
+        size = (int(mask.shape[-2]), int(mask.shape[-1]))  # static
         name = self._by_size.get(size)
         if name is None:
             raise ValueError(f'no positional encoding for a {size} feature '
