@@ -25,8 +25,8 @@ model = dict(
         # official BACKBONE_TRAINED_LAYERS: stage1-3 (stage0 frozen)
         frozen_stages=0,
         norm='FrozenBN',
-        # official: ImageNet RepVGG-A0-train.pth (same key names); set
-        # init_cfg=dict(type='Pretrained', checkpoint=PATH) to train
+        # official training starts from ImageNet RepVGG-A0-train.pth (same
+        # key names): init_cfg=dict(type='Pretrained', checkpoint=PATH)
         init_cfg=None),
     neck=dict(
         type='mmdet.ChannelMapper',
