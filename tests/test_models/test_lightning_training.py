@@ -90,3 +90,31 @@ def test_one_step_moves_exactly_the_trainable_weights(data_root):
                    'positional_encoding.encodings.search.',
                    'head.encoder.', 'head.bbox_head.'):
         assert any(n.startswith(prefix) for n in changed), prefix
+
+
+def test_backbone_loads_imagenet_repvgg_a0_weights(tmp_path):
+    """The official training starts from RepVGG-A0-train.pth (full A0:
+    stage3 has 14 blocks, stage4 and a classifier, BatchNorm2d buffers):
+    the backbone's Pretrained init takes the shared keys as they are."""
+    from collections import OrderedDict
+
+    from stark_plugin.models import RepVGG
+    full = RepVGG(widths=(48, 48, 96, 192, 1280), num_blocks=(2, 4, 14, 1),
+                  out_indices=(4, ), norm='BN')
+    torch.manual_seed(1)
+    sd = OrderedDict()
+    for k, v in full.state_dict().items():
+        sd[k] = v if k.endswith('num_batches_tracked') else \
+            torch.randn_like(v).abs() + 0.1
+    sd['linear.weight'] = torch.zeros(1000, 1280)
+    path = str(tmp_path / 'RepVGG-A0-train.pth')
+    torch.save(sd, path)
+    register_all_modules()
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=path)
+    backbone = MODELS.build(cfg.model.backbone)
+    backbone.init_weights()
+    own = backbone.state_dict()
+    assert own, 'empty backbone'
+    for k, v in own.items():
+        assert torch.equal(v, sd[k]), k
