@@ -16,12 +16,13 @@ CONFIG = osp.join(REPO, 'configs', 'sot', 'stark',
 BOX_TOL = 0.05  # px, reference README
 
 
-def _teacher_forced(inferencer, ref, frames):
-    """Boxes of each frame started from the official previous box."""
+def _teacher_forced(inferencer, ref, frames, num=None):
+    """Boxes of frames 1..num (default: all), each started from the
+    official previous box."""
     inferencer.reset()
     inferencer.init(frames[0], ref['boxes_xywh'][0])
     boxes = []
-    for t in range(1, len(frames)):
+    for t in range(1, num or len(frames)):
         inferencer.states[0].box = [float(v)
                                     for v in ref['boxes_xywh'][t - 1]]
         boxes.append(inferencer.track(frames[t])['box'])
@@ -64,9 +65,10 @@ def test_bf16_stays_close_to_the_official_boxes(parity):
     ref = parity.tracker_ref('lightning')
     frames = parity.frames_bgr()
     inf = SOTInferencer(parity.model('lightning'), backend='torch-bf16')
-    boxes = _teacher_forced(inf, ref, frames)
+    num = min(len(frames), 16)  # bf16 is emulated (slow) on AVX2 CPUs
+    boxes = _teacher_forced(inf, ref, frames, num)
     assert np.isfinite(boxes).all()
-    iou = box_iou_xywh(boxes, np.asarray(ref['boxes_xywh'][1:]))
+    iou = box_iou_xywh(boxes, np.asarray(ref['boxes_xywh'][1:num]))
     print(f'\n[lightning bf16] teacher-forced mean IoU to the official '
           f'boxes {iou.mean():.4f}')
     assert iou.mean() >= 0.5
