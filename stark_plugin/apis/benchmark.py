@@ -271,25 +271,8 @@ def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,
                 lambda: tracker.extract_tokens(img, mask), device, repeats)
             from stark_plugin.models.layers.tokens import FeatureTokens
             tokens = FeatureTokens.cat(templates + [search])
-            head = net.head
-
-            def transformer():
-                with tracker._autocast():
-                    return head.transformer(tokens.feat, tokens.mask,
-                                            tokens.pos,
-                                            head.query_embedding.weight)
-
-            hs, memory = transformer()
+            transformer, heads = _head_parts(net.head, tokens, tracker)
             parts['transformer'] = time_fn(transformer, device, repeats)
-
-            def heads():
-                with tracker._autocast():
-                    feat = head.box_head_input(hs, memory, tokens.hw)
-                    out = head.bbox_head(feat)
-                    if head.cls_head is not None:
-                        out = (out, head.cls_head(hs))
-                    return out
-
             parts['heads'] = time_fn(heads, device, repeats)
         else:
             parts['network'] = time_fn(
@@ -308,6 +291,42 @@ def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,
 
     parts['postprocess'] = time_fn(postprocess, device, repeats)
     return parts
+
+
+def _head_parts(head, tokens, tracker) -> Tuple[Callable, Callable]:
+    """``(transformer, heads)`` callables of one step on ``tokens``:
+    encoder-decoder + box/score heads (STARK-S/ST), or the lite encoder +
+    corner head (STARK-Lightning)."""
+    if not hasattr(head, 'transformer'):  # STARK-Lightning
+
+        def encoder():
+            with tracker._autocast():
+                return head.encoder(tokens)['memory']
+
+        memory = encoder()
+
+        def corner_head():
+            with tracker._autocast():
+                return head.bbox_head(head.head_input(memory, tokens.hw))
+
+        return encoder, corner_head
+
+    def transformer():
+        with tracker._autocast():
+            return head.transformer(tokens.feat, tokens.mask, tokens.pos,
+                                    head.query_embedding.weight)
+
+    hs, memory = transformer()
+
+    def heads():
+        with tracker._autocast():
+            feat = head.box_head_input(hs, memory, tokens.hw)
+            out = head.bbox_head(feat)
+            if head.cls_head is not None:
+                out = (out, head.cls_head(hs))
+            return out
+
+    return transformer, heads
 
 
 def _drift(boxes: np.ndarray, scores: np.ndarray, ref_boxes: np.ndarray,
@@ -351,7 +370,10 @@ def benchmark(model: torch.nn.Module,
               part_repeats: int = 10,
               frame_size: Tuple[int, int] = (480, 640),
               naive: bool = True,
-              log: Callable[[str], None] = print) -> Dict[str, object]:
+              log: Callable[[str], None] = print,
+              sequence: Optional[Tuple[Sequence[np.ndarray],
+                                       Sequence[float]]] = None
+              ) -> Dict[str, object]:
     """Benchmark ``model`` (see the module docstring).
 
     Args:
@@ -363,6 +385,9 @@ def benchmark(model: torch.nn.Module,
             temporary folder when None.
         part_repeats: repetitions of each part timing.
         naive: also measure the naive path (the speed-up baseline).
+        sequence: ``(bgr_frames, init_box_xywh)`` to track instead of the
+            generated sequence; it needs ``num_frames + warmup + 1``
+            frames.
 
     Returns:
         A JSON-serialisable dict: ``env``, ``settings``, ``results`` (per
@@ -374,8 +399,18 @@ def benchmark(model: torch.nn.Module,
             raise ValueError(f'unknown backend {b!r}; choose from {BACKENDS}')
     device = next(model.parameters()).device
     model.eval()
-    frames, gt = synthetic_sequence(num_frames + warmup + 1, *frame_size)
-    init_box = gt[0]
+    if sequence is None:
+        frames, gt = synthetic_sequence(num_frames + warmup + 1,
+                                        *frame_size)
+        init_box = gt[0]
+    else:
+        frames, init_box = list(sequence[0]), list(sequence[1])
+        if len(frames) < num_frames + warmup + 1:
+            raise ValueError(f'the sequence has {len(frames)} frames; '
+                             f'{num_frames} measured + {warmup} warm-up '
+                             f'steps need {num_frames + warmup + 1}')
+        frames = frames[:num_frames + warmup + 1]
+        frame_size = tuple(frames[0].shape[:2])
     report: Dict[str, object] = dict(
         env=environment(device),
         settings=dict(

@@ -67,10 +67,12 @@ class _SearchGraph(nn.Module):
 def _export_model(model: nn.Module) -> nn.Module:
     """Eval copy with BatchNorm folded and the data-dependent fast-path
     branches off (a traced graph must always take the masked path)."""
+    from stark_plugin.models.backbones.repvgg import reparameterize
     from stark_plugin.models.fast_inference import fuse_conv_bn
     net = copy.deepcopy(model).eval().float().cpu()
     for p in net.parameters():
         p.requires_grad_(False)
+    reparameterize(net)  # RepVGG blocks (STARK-Lightning): one conv each
     fuse_conv_bn(net)
     for m in net.modules():
         if hasattr(m, 'fast_inference'):

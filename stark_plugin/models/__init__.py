@@ -1,4 +1,5 @@
 """STARK network modules (registered in scope ``stark_plugin``)."""
+from .backbones import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403

@@ -11,7 +11,10 @@ model (the original, e.g. one being trained, is left alone) in which
   attention-weight output, the query/key projections of self-attention in
   one matrix product, ``memory + pos`` computed once for all decoder layers;
 * the positional encoding of a mask-free crop is computed once per feature
-  size and reused (``Stark.extract_tokens`` looks it up).
+  size and reused (``Stark.extract_tokens`` looks it up);
+* RepVGG blocks (STARK-Lightning) are reparameterised: each block's three
+  branches become one 3x3 conv with bias (``reparameterize=False`` keeps
+  the multi-branch form, with each branch's BatchNorm folded).
 
 All parameters stop requiring gradients. Results equal the plain model
 within float32 rounding (about 1e-6 relative).
@@ -100,8 +103,8 @@ def cast_weights(net: nn.Module, dtype: torch.dtype) -> None:
 def prepare_for_inference(model: nn.Module, inplace: bool = False,
                           use_cache: bool = True,
                           dtype: Optional[torch.dtype] = None,
-                          channels_last: Optional[bool] = None
-                          ) -> nn.Module:
+                          channels_last: Optional[bool] = None,
+                          reparameterize: bool = True) -> nn.Module:
     """The lean eval model for tracking (see the module docstring).
 
     Args:
@@ -115,12 +118,14 @@ def prepare_for_inference(model: nn.Module, inplace: bool = False,
             for the autocast backend); None keeps float32.
         channels_last: convolution weights in channels-last layout (the
             layout oneDNN computes in on CPU; default: on CPU).
+        reparameterize: fuse RepVGG blocks into single convs (see
+            :func:`stark_plugin.models.backbones.reparameterize`).
     """
     if getattr(model, 'inference_ready', False):
         return model
     if channels_last is None:
         channels_last = next(model.parameters()).device.type == 'cpu'
-    variant = (dtype, channels_last)
+    variant = (dtype, channels_last, reparameterize)
     key = _weights_key(model) if use_cache and not inplace else None
     if key is not None:
         hit = _CACHE.get(model, {}).get(variant)
@@ -130,6 +135,9 @@ def prepare_for_inference(model: nn.Module, inplace: bool = False,
     net.eval()
     for p in net.parameters():
         p.requires_grad_(False)
+    if reparameterize:
+        from .backbones.repvgg import reparameterize as fuse_repvgg
+        fuse_repvgg(net)
     fuse_conv_bn(net)
     if dtype is not None:
         cast_weights(net, dtype)

@@ -9,6 +9,7 @@ Built once per test session (the ``parity`` fixture in conftest.py).
 """
 import contextlib
 import json
+import os
 import os.path as osp
 import sys
 import types
@@ -35,6 +36,13 @@ VARIANTS = {
         checksums='checksums_stark_s50.json',
         config='configs/sot/stark/stark_s_r50_500e_got10k.py',
         cfg_options=None),
+    'lightning': dict(
+        manifest='manifest_stark_lightning.json',
+        checksums='checksums_stark_lightning.json',
+        config='configs/sot/stark/stark_lightning_x_trt_got10k.py',
+        cfg_options=None,
+        extras=dict(epoch=500, actor_type='STARKLightningXtrtActor',
+                    net_type='STARKLightningXtrt')),
 }
 
 LIB_CLASSES = {
@@ -67,7 +75,7 @@ def official_lib_stubs():
             sys.modules.pop(name, None)
 
 
-def official_extras(classes: dict) -> dict:
+def official_extras(classes: dict, **overrides) -> dict:
     settings = classes['Settings']()
     settings.script_name = 'stark_st2'
     settings.local_rank = -1
@@ -75,13 +83,15 @@ def official_extras(classes: dict) -> dict:
     meter.avg, meter.count = 0.25, 10
     ctor = classes['NetConstructor']()
     ctor.fun_name = 'build_starkst'
-    return dict(
+    extras = dict(
         epoch=50,
         actor_type='STARKSTActor',
         net_type='STARKST',
         constructor=ctor,
         settings=settings,
         stats=OrderedDict(train=OrderedDict(Loss=meter)))
+    extras.update(overrides)
+    return extras
 
 
 def to_mmtrack_layout(ours: 'OrderedDict') -> 'OrderedDict':
@@ -129,8 +139,10 @@ class ParityAssets:
                 save_official_format
             path = osp.join(self.tmp, f'STARK_{name}_ep0050.pth.tar')
             with official_lib_stubs() as classes:
-                save_official_format(self.state_dict(name), path,
-                                     official_extras(classes))
+                save_official_format(
+                    self.state_dict(name), path,
+                    official_extras(classes,
+                                    **VARIANTS[name].get('extras', {})))
             self._official[name] = path
         return self._official[name]
 
@@ -185,9 +197,10 @@ class ParityAssets:
         """The 40 frames as ``cv2.imread`` returns them (BGR)."""
         if self._frames is None:
             folder = osp.join(REF_DIR, 'sequence', 'frames')
+            names = sorted(f for f in os.listdir(folder)
+                           if f.endswith('.png'))
             self._frames = [
-                cv2.imread(osp.join(folder, f'{i:06d}.png'))
-                for i in range(40)
+                cv2.imread(osp.join(folder, f)) for f in names
             ]
             assert all(f is not None for f in self._frames)
         return self._frames

@@ -5,6 +5,12 @@ Example::
     python tools/analysis/benchmark.py configs/sot/stark/stark_st2_r50_50e_got10k.py \
         --threads 2 --frames 60 --backend torch torch-bf16 onnxruntime \
         --json bench.json
+
+    # STARK-Lightning on a folder of frames (e.g. the parity fixture's)
+    python tools/analysis/benchmark.py \
+        configs/sot/stark/stark_lightning_x_trt_got10k.py --checkpoint CKPT \
+        --threads 2 --frames 34 --init-box 67 56.5 61 45 \
+        --frames-dir tests/data/reference/sequence/frames
 """
 import argparse
 import logging
@@ -43,8 +49,31 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides, e.g. '
                         'model.test_cfg.update_intervals=[25]')
+    parser.add_argument('--frames-dir', help='track the images of this '
+                        'folder (sorted by name) instead of the generated '
+                        'sequence; needs --init-box')
+    parser.add_argument('--init-box', type=float, nargs=4,
+                        metavar=('X', 'Y', 'W', 'H'),
+                        help='initial box of --frames-dir (pixels)')
     parser.add_argument('--json', help='write the full report here')
     return parser.parse_args(argv)
+
+
+def read_frames(folder: str) -> list:
+    """BGR images of ``folder`` sorted by file name."""
+    import os
+
+    import cv2
+    if not osp.isdir(folder):
+        raise FileNotFoundError('no such folder')
+    names = sorted(n for n in os.listdir(folder)
+                   if n.lower().endswith(('.png', '.jpg', '.jpeg', '.bmp')))
+    frames = [cv2.imread(osp.join(folder, n)) for n in names]
+    bad = [n for n, f in zip(names, frames) if f is None]
+    if not frames or bad:
+        raise ValueError(f'unreadable images: {bad[:3]}' if bad else
+                         'no images (.png / .jpg / .bmp)')
+    return frames
 
 
 def main(argv=None) -> int:
@@ -76,6 +105,18 @@ def main(argv=None) -> int:
                 backends.append('onnxruntime')
         except ImportError:
             pass
+    sequence = None
+    if args.frames_dir or args.init_box:
+        if not (args.frames_dir and args.init_box):
+            print('error: --frames-dir and --init-box go together',
+                  file=sys.stderr)
+            return 2
+        try:
+            sequence = (read_frames(args.frames_dir), args.init_box)
+        except (FileNotFoundError, ValueError) as err:
+            print(f'error: --frames-dir {args.frames_dir}: {err}',
+                  file=sys.stderr)
+            return 2
     cfg_options = {}
     for item in args.cfg_options:
         key, _, value = item.partition('=')
@@ -95,7 +136,7 @@ def main(argv=None) -> int:
         model, backends=backends, num_frames=args.frames,
         warmup=args.warmup, targets=args.targets, onnx_dir=args.onnx_dir,
         part_repeats=args.repeats, naive=not args.no_naive,
-        log=lambda msg: print(msg, flush=True))
+        log=lambda msg: print(msg, flush=True), sequence=sequence)
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(format_table(report))
     if args.json:

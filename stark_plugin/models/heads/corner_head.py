@@ -9,16 +9,19 @@ from torch import Tensor, nn
 from stark_plugin.registry import MODELS
 
 
-def soft_argmax(score_map: Tensor, stride: int) -> Tuple[Tensor, Tensor]:
+def soft_argmax(score_map: Tensor, stride: int,
+                offset: float = 0.0) -> Tuple[Tensor, Tensor]:
     """Expected (x, y) of the softmax over a score map, in crop pixels.
 
     Cell ``k`` of the row-major flattened ``(H, W)`` map sits at
-    ``((k % W) * stride, (k // W) * stride)``: the top-left corner of the
-    cell, without a half-cell offset (the official convention).
+    ``((k % W + offset) * stride, (k // W + offset) * stride)``: with the
+    default ``offset=0`` the top-left corner of the cell (the official
+    STARK-S/ST convention); STARK-Lightning's head uses ``offset=0.5``.
 
     Args:
         score_map: ``(B, 1, H, W)`` logits.
         stride: feature stride in pixels.
+        offset: cell offset added before scaling by the stride.
 
     Returns:
         ``(exp_x, exp_y)``, each of shape ``(B,)``.
@@ -27,9 +30,11 @@ def soft_argmax(score_map: Tensor, stride: int) -> Tuple[Tensor, Tensor]:
     # float32 even under bf16 autocast: the expectation needs the precision
     prob = score_map.float().reshape(-1, h * w).softmax(dim=1)
     idx = torch.arange(h * w, device=score_map.device)
-    coord_x = ((idx % w) * stride).to(prob.dtype)
-    coord_y = (torch.div(idx, w, rounding_mode='floor') * stride).to(
-        prob.dtype)
+    col = (idx % w).to(prob.dtype)
+    row = torch.div(idx, w, rounding_mode='floor').to(prob.dtype)
+    if offset:
+        col, row = col + offset, row + offset
+    coord_x, coord_y = col * stride, row * stride
     return (coord_x * prob).sum(dim=1), (coord_y * prob).sum(dim=1)
 
 

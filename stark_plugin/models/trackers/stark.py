@@ -35,7 +35,10 @@ DEFAULT_TEST_CFG = dict(
 @MODELS.register_module()
 class Stark(BaseModel):
     """STARK (Yan et al., ICCV 2021): STARK-ST when the head has a score
-    head, STARK-S otherwise.
+    head, STARK-S otherwise; STARK-Lightning with a :class:`RepVGG`
+    backbone, :class:`SizedPositionalEncoding` and
+    :class:`StarkLightningHead` (``configs/_base_/models/
+    stark_lightning_x_trt.py``).
 
     The template/search branch is :meth:`extract_tokens` (backbone -> neck
     -> feature mask -> sine positional encoding -> flattened tokens); the

@@ -1,0 +1,3 @@
+from .repvgg import RepVGG, RepVGGBlock, reparameterize
+
+__all__ = ['RepVGG', 'RepVGGBlock', 'reparameterize']

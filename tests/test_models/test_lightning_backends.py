@@ -1,0 +1,90 @@
+"""STARK-Lightning through the inference backends: ONNX export (tool) and
+ONNX Runtime against the official tracker (teacher forcing), bf16, and
+the benchmark's per-part timing of the Lightning head."""
+import importlib.util
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from stark_plugin.apis import SOTInferencer
+from stark_plugin.apis.benchmark import benchmark, box_iou_xywh
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'sot', 'stark',
+                  'stark_lightning_x_trt_got10k.py')
+BOX_TOL = 0.05  # px, reference README
+
+
+def _teacher_forced(inferencer, ref, frames, num=None):
+    """Boxes of frames 1..num (default: all), each started from the
+    official previous box."""
+    inferencer.reset()
+    inferencer.init(frames[0], ref['boxes_xywh'][0])
+    boxes = []
+    for t in range(1, num or len(frames)):
+        inferencer.states[0].box = [float(v)
+                                    for v in ref['boxes_xywh'][t - 1]]
+        boxes.append(inferencer.track(frames[t])['box'])
+    return np.asarray(boxes)
+
+
+@pytest.fixture(scope='module')
+def onnx_dir(parity, tmp_path_factory):
+    pytest.importorskip('onnx')
+    pytest.importorskip('onnxruntime')
+    spec = importlib.util.spec_from_file_location(
+        'export_onnx_tool',
+        osp.join(REPO, 'tools', 'deployment', 'export_onnx.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = str(tmp_path_factory.mktemp('lightning_onnx'))
+    # the synthetic network's features reach several hundred: 1e-3 abs is
+    # float32 rounding there
+    assert tool.main([CONFIG, parity.converted_checkpoint('lightning'),
+                      '--out', out, '--atol', '1e-3']) == 0
+    return out
+
+
+@pytest.mark.slow
+def test_onnxruntime_tracks_like_the_official_tracker(parity, onnx_dir):
+    ref = parity.tracker_ref('lightning')
+    frames = parity.frames_bgr()
+    inf = SOTInferencer(parity.model('lightning'), backend='onnxruntime',
+                        onnx_dir=onnx_dir)
+    boxes = _teacher_forced(inf, ref, frames)
+    diff = np.abs(boxes - np.asarray(ref['boxes_xywh'][1:])).max()
+    print(f'\n[lightning onnxruntime] max box diff {diff:.2e} px')
+    assert diff <= BOX_TOL
+
+
+@pytest.mark.slow
+def test_bf16_stays_close_to_the_official_boxes(parity):
+    """bf16 is a real perturbation of this sharp synthetic head (last conv
+    gain 4): boxes stay finite and overlap the official ones."""
+    ref = parity.tracker_ref('lightning')
+    frames = parity.frames_bgr()
+    inf = SOTInferencer(parity.model('lightning'), backend='torch-bf16')
+    num = min(len(frames), 16)  # bf16 is emulated (slow) on AVX2 CPUs
+    boxes = _teacher_forced(inf, ref, frames, num)
+    assert np.isfinite(boxes).all()
+    iou = box_iou_xywh(boxes, np.asarray(ref['boxes_xywh'][1:num]))
+    print(f'\n[lightning bf16] teacher-forced mean IoU to the official '
+          f'boxes {iou.mean():.4f}')
+    assert iou.mean() >= 0.5
+
+
+def test_benchmark_times_the_lightning_parts(parity):
+    frames = parity.frames_bgr()
+    ref = parity.tracker_ref('lightning')
+    report = benchmark(parity.model('lightning'), backends=('torch', ),
+                       num_frames=2, warmup=1, part_repeats=1, naive=False,
+                       log=lambda msg: None,
+                       sequence=(frames, ref['boxes_xywh'][0]))
+    parts = report['results']['torch']['parts']
+    assert {'backbone', 'transformer', 'heads'} <= set(parts)
+    assert report['settings']['frame_size'] == list(frames[0].shape[:2])
+    with pytest.raises(ValueError, match='frames'):
+        benchmark(parity.model('lightning'), num_frames=len(frames),
+                  log=lambda msg: None,
+                  sequence=(frames, ref['boxes_xywh'][0]))
