@@ -31,8 +31,9 @@ def _checkpoint_model_mismatch(model: torch.nn.Module, ckpt,
     (S50 weights with an ST config, R101 with R50, ...), else None."""
     from stark_plugin.models.checkpoint_formats import model_name
     own = model.state_dict()
-    if not any(k.startswith('head.transformer.') for k in own):
-        return None  # not an R50/R101 STARK-S/ST: the key check decides
+    if not any(k.startswith(('head.transformer.', 'head.encoder.'))
+               for k in own):
+        return None  # not a STARK model: the key check decides
     theirs = ckpt.state_dict
     if 'head.cls_head.' in tuple(ckpt.meta.get('missing_prefixes', ())):
         own = {k: v for k, v in own.items()

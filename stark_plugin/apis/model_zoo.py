@@ -28,6 +28,7 @@ CONFIG_FOR_MODEL = {
     'STARK-S50': 'stark_s_r50_500e_lasot.py',
     'STARK-ST50': 'stark_st2_r50_50e_lasot.py',
     'STARK-ST101': 'stark_st2_r101_50e_lasot.py',
+    'STARK-Lightning': 'stark_lightning_x_trt_lasot.py',
 }
 
 

@@ -7,7 +7,8 @@ Formats recognised from the file's content (never from its name):
     and mmengine Runner checkpoints (``state_dict``, ``meta``, optimizer
     ...), or a bare state dict with this package's key names;
 ``official``
-    researchmm/Stark training checkpoints (``STARKST_ep0050.pth.tar``):
+    researchmm/Stark training checkpoints (``STARKST_ep0050.pth.tar``,
+    ``STARKLightningXtrt_ep0500.pth.tar``):
     the state dict under ``net`` (read with the restricted unpickler of
     :func:`~stark_plugin.models.checkpoint_converters.
     load_official_checkpoint`);
@@ -30,6 +31,8 @@ from .checkpoint_converters import (UnknownKeysError,
                                     convert_official_state_dict,
                                     describe_state_dict,
                                     load_official_checkpoint)
+from .lightning_converter import (convert_official_lightning_state_dict,
+                                  is_official_lightning_state_dict)
 
 FORMATS = ('stark_plugin', 'official', 'mmtracking')
 
@@ -37,7 +40,9 @@ _MMTRACK_MARK = re.compile(r'^head\.transformer\.(encoder|decoder)\.layers\.'
                            r'\d+\.(attentions\.\d+|ffns\.0)\.')
 _OFFICIAL_MARK = re.compile(r'^(backbone\.0\.body\.|box_head\.|'
                             r'transformer\.(encoder|decoder)\.)')
-_PLUGIN_MARK = re.compile(r'^(backbone\.|neck\.|head\.)')
+_PLUGIN_MARK = re.compile(r'^(backbone\.|neck\.|head\.|positional_encoding\.)')
+_LIGHTNING_MARK = re.compile(r'^(head\.encoder\.|positional_encoding\.'
+                             r'encodings\.)')
 
 
 class UnknownCheckpointFormatError(ValueError):
@@ -60,6 +65,10 @@ class StarkCheckpoint(NamedTuple):
 
 def model_name(state_dict: Dict[str, Any]) -> str:
     """``STARK-ST50``-like name of a state dict in this package's layout."""
+    if any(_LIGHTNING_MARK.match(k) for k in state_dict):
+        deploy = any('.rbr_reparam.' in k for k in state_dict)
+        return ('STARK-Lightning (reparameterised)' if deploy else
+                'STARK-Lightning')
     info = describe_state_dict(state_dict)
     depth = info['depth']
     if depth is None:  # a small backbone: say what it has
@@ -96,6 +105,8 @@ def detect_format(obj: Any) -> Optional[str]:
     if any(k.startswith('backbone.0.body.') for k in keys) and any(
             _OFFICIAL_MARK.match(k) for k in keys):
         return 'official'  # a bare official ``net`` state dict
+    if is_official_lightning_state_dict(state_dict):
+        return 'official'  # a bare official STARK-Lightning ``net``
     if all(_PLUGIN_MARK.match(k) or '.' not in k for k in keys):
         return 'stark_plugin'
     return None
@@ -142,8 +153,11 @@ def _convert(obj: Any, fmt: str, path: str) -> StarkCheckpoint:
 def _convert_keys(obj: Any, fmt: str, path: str) -> StarkCheckpoint:
     meta: Dict[str, Any] = {}
     if fmt == 'official':
-        source = obj['net'] if 'net' in obj else obj
-        state_dict = convert_official_state_dict(_strip_module(source))
+        source = _strip_module(obj['net'] if 'net' in obj else obj)
+        if is_official_lightning_state_dict(source):
+            state_dict = convert_official_lightning_state_dict(source)
+        else:
+            state_dict = convert_official_state_dict(source)
         meta = dict(source='official', source_file=path)
         for key in ('net_type', 'epoch'):
             if key in obj and isinstance(obj[key], (str, int)):

@@ -106,3 +106,20 @@ def test_unknown_format_is_one_clear_error(tmp_path):
     from mmengine.runner.checkpoint import CheckpointLoader
     got = CheckpointLoader.load_checkpoint(path, map_location='cpu')
     assert list(got) == ['conv1.weight']
+
+
+@pytest.mark.slow
+def test_official_lightning_file_loads_as_it_is(parity):
+    official = parity.official_checkpoint('lightning')
+    ckpt = read_stark_checkpoint(official)
+    assert ckpt.format == 'official'
+    converted = torch.load(parity.converted_checkpoint('lightning'),
+                           map_location='cpu', weights_only=True)
+    assert _equal(dict(ckpt.state_dict), converted['state_dict'])
+    model = init_model(None, official)  # the shipped Lightning config
+    assert osp.basename(model.cfg.filename) == \
+        'stark_lightning_x_trt_lasot.py'
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'holds STARK-Lightning weights .* builds '
+                       r'STARK-ST50'):
+        init_model(ST50, official)
