@@ -30,11 +30,11 @@ def _checkpoint_model_mismatch(model: torch.nn.Module, ckpt,
     """One line when ``ckpt`` holds another STARK model than ``model``
     (S50 weights with an ST config, R101 with R50, ...), else None."""
     from stark_plugin.models.checkpoint_formats import model_name
-    own = model.state_dict()
-    if not any(k.startswith(('head.transformer.', 'head.encoder.'))
-               for k in own):
-        return None  # not a STARK model: the key check decides
-    theirs = ckpt.state_dict
+    stark_keys = ('head.transformer.', 'head.encoder.')
+    own, theirs = model.state_dict(), ckpt.state_dict
+    if not (any(k.startswith(stark_keys) for k in own)
+            and any(k.startswith(stark_keys) for k in theirs)):
+        return None  # not two STARK models: the key check names the keys
     if 'head.cls_head.' in tuple(ckpt.meta.get('missing_prefixes', ())):
         own = {k: v for k, v in own.items()
                if not k.startswith('head.cls_head.')}
