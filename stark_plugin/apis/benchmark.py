@@ -12,7 +12,10 @@ border so that padded crops occur):
   transformer, heads, postprocess), speed-up against the naive path, and the
   drift of its boxes / scores against fp32;
 * with ``targets > 1``: target-frames per second of the batched
-  multi-target path.
+  multi-target path;
+* the roofline view (:mod:`stark_plugin.utils.roofline`): a peak probe of
+  the machine with the threads used, the counted FLOPs of each part, the
+  achieved GFLOP/s of each part and path and its fraction of the peak.
 
 Timings are medians after a warm-up; CUDA work is synchronised.
 """
@@ -28,7 +31,7 @@ import numpy as np
 import torch
 
 from stark_plugin.structures.bbox import clip_box
-from .inference import BACKENDS, SOTInferencer
+from .inference import BACKENDS, ONNX_BACKENDS, SOTInferencer
 
 
 # ----------------------------------------------------------------------
@@ -351,6 +354,9 @@ def benchmark(model: torch.nn.Module,
               part_repeats: int = 10,
               frame_size: Tuple[int, int] = (480, 640),
               naive: bool = True,
+              int8_dir: Optional[str] = None,
+              calib_frames: int = 32,
+              roofline: bool = True,
               log: Callable[[str], None] = print) -> Dict[str, object]:
     """Benchmark ``model`` (see the module docstring).
 
@@ -363,11 +369,17 @@ def benchmark(model: torch.nn.Module,
             temporary folder when None.
         part_repeats: repetitions of each part timing.
         naive: also measure the naive path (the speed-up baseline).
+        int8_dir: graphs of ``export_onnx.py --int8`` for
+            ``onnxruntime-int8``; exported (calibrated on ``calib_frames``
+            frames) to a temporary folder when None.
+        roofline: peak probe, counted FLOPs and achieved GFLOP/s.
 
     Returns:
         A JSON-serialisable dict: ``env``, ``settings``, ``results`` (per
         path: ``init``, ``step``, ``parts``, ``peak_mem_mb``,
-        ``speedup_vs_naive``, ``drift_vs_fp32``), ``multi_target``.
+        ``speedup_vs_naive``, ``drift_vs_fp32``; with ``roofline``:
+        ``gflop``, ``gflops``, ``peak_fraction`` in ``step`` and each
+        part), ``multi_target``, ``roofline`` (``probe``, ``gflop``).
     """
     for b in backends:
         if b not in BACKENDS:
@@ -385,14 +397,28 @@ def benchmark(model: torch.nn.Module,
             template_size=model.test_cfg['template_size'],
             update_intervals=list(model.test_cfg['update_intervals'])),
         results={}, multi_target={})
-    tmp_dir = None
-    if 'onnxruntime' in backends and onnx_dir is None:
+    probes = []
+    if roofline:
+        from stark_plugin.utils.roofline import peak_probe, step_flops
+        probes.append(peak_probe())
+        report['roofline'] = dict(gflop=step_flops(model))
+    tmp_dirs: List[tempfile.TemporaryDirectory] = []
+    if any(b in ONNX_BACKENDS for b in backends) and onnx_dir is None:
         from .onnx_backend import export_onnx
-        tmp_dir = tempfile.TemporaryDirectory()
-        onnx_dir = tmp_dir.name
+        tmp_dirs.append(tempfile.TemporaryDirectory())
+        onnx_dir = tmp_dirs[-1].name
         start = time.perf_counter()
         export_onnx(model, onnx_dir)
         log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
+    if 'onnxruntime-int8' in backends and int8_dir is None:
+        from .onnx_int8 import export_int8
+        tmp_dirs.append(tempfile.TemporaryDirectory())
+        int8_dir = tmp_dirs[-1].name
+        start = time.perf_counter()
+        export_int8(model, int8_dir, calib_frames=calib_frames,
+                    float_dir=onnx_dir)
+        log(f'int8 graphs (calibrated on {calib_frames} frames) in '
+            f'{time.perf_counter() - start:.1f} s')
 
     paths: List[Tuple[str, dict]] = []
     if naive:
@@ -401,6 +427,8 @@ def benchmark(model: torch.nn.Module,
         kwargs = dict(backend=b)
         if b == 'onnxruntime':
             kwargs['onnx_dir'] = onnx_dir
+        elif b == 'onnxruntime-int8':
+            kwargs['onnx_dir'] = int8_dir
         paths.append((b, kwargs))
 
     runs: Dict[str, dict] = {}
@@ -472,15 +500,23 @@ def benchmark(model: torch.nn.Module,
                 single = results[name]['step']['median_ms']
                 report['multi_target'][name] = dict(
                     targets=targets,
+                    init_ms=1e3 * run['init_s'],
                     step=step,
+                    ratio_vs_single=step['median_ms'] / single,
                     target_fps=targets * step['fps'],
                     single_target_fps=1e3 / single,
                     batching_gain=targets * single / step['median_ms'])
                 log(f'[{name}] {targets} targets: '
                     f'{targets * step["fps"]:.1f} target-frames/s')
+        if roofline:
+            from stark_plugin.utils.roofline import add_roofline
+            probes.append(peak_probe())
+            probe = {k: max(p[k] for p in probes) for k in probes[0]}
+            report['roofline']['probe'] = probe
+            add_roofline(results, report['roofline']['gflop'], probe)
     finally:
-        if tmp_dir is not None:
-            tmp_dir.cleanup()
+        for tmp in tmp_dirs:
+            tmp.cleanup()
     return report
 
 
@@ -497,8 +533,13 @@ def _target_boxes(box: Sequence[float], k: int,
     return boxes
 
 
+def _pct(frac: Optional[float]) -> str:
+    return '-' if frac is None else f'{100 * frac:.0f}%'
+
+
 def format_table(report: Dict[str, object]) -> str:
-    """The headline table of a :func:`benchmark` report."""
+    """The headline table of a :func:`benchmark` report (and the roofline
+    table when the report has one)."""
     env = report['env']
     lines = [
         f"torch {env['torch']} | threads {env['threads']} | device "
@@ -508,9 +549,10 @@ def format_table(report: Dict[str, object]) -> str:
          else ''),
         '',
         '| path | init ms | step median ms | step p90 ms | fps | speed-up '
-        'vs naive | latency ratio | mean IoU vs fp32 (closed / open loop) '
-        '| max score diff | peak mem MiB |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        'vs naive | latency ratio | GFLOP/s | % of peak | mean IoU vs fp32 '
+        '(closed / open loop) | max score diff | peak mem MiB |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- '
+        '| --- |',
     ]
     for name, r in report['results'].items():
         d = r.get('drift_vs_fp32')
@@ -521,12 +563,15 @@ def format_table(report: Dict[str, object]) -> str:
                 f" / {ol['mean_iou']:.4f}" if ol else '')
             score = f"{d['max_score_diff']:.2e}" + (
                 f" / {ol['max_score_diff']:.2e}" if ol else '')
+        step = r['step']
+        rate = f"{step['gflops']:.1f}" if 'gflops' in step else '-'
         lines.append(
             f"| {name} | {r['init']['median_ms']:.1f} | "
-            f"{r['step']['median_ms']:.1f} | {r['step']['p90_ms']:.1f} | "
-            f"{r['step']['fps']:.1f} | "
+            f"{step['median_ms']:.1f} | {step['p90_ms']:.1f} | "
+            f"{step['fps']:.1f} | "
             f"{r.get('speedup_vs_naive', float('nan')):.2f}x | "
-            f"{r.get('latency_ratio_vs_naive', float('nan')):.2f} | {iou} | "
+            f"{r.get('latency_ratio_vs_naive', float('nan')):.2f} | {rate} | "
+            f"{_pct(step.get('peak_fraction'))} | {iou} | "
             f"{score} | {r['peak_mem_mb']:.0f} |")
     lines += ['', 'parts (median ms):']
     for name, r in report['results'].items():
@@ -535,7 +580,39 @@ def format_table(report: Dict[str, object]) -> str:
     for name, m in report['multi_target'].items():
         lines.append(
             f"  {name} x{m['targets']} targets: step "
-            f"{m['step']['median_ms']:.1f} ms, {m['target_fps']:.1f} "
+            f"{m['step']['median_ms']:.1f} ms = {m['ratio_vs_single']:.2f}x "
+            f"the single-target step, init of all {m['init_ms']:.0f} ms, "
+            f"{m['target_fps']:.1f} "
             f"target-frames/s (single {m['single_target_fps']:.1f}, "
             f"batching gain {m['batching_gain']:.2f}x)")
+    if 'roofline' in report and 'probe' in report['roofline']:
+        lines += ['', _roofline_table(report)]
+    return '\n'.join(lines)
+
+
+def _roofline_table(report: Dict[str, object]) -> str:
+    """Counted GFLOP, achieved GFLOP/s and fraction of the probe's peak of
+    each part of each path."""
+    probe = report['roofline']['probe']
+    lines = [
+        f"roofline: peak probe with {probe['threads']} threads: fp32 "
+        f"matmul {probe['fp32_matmul']:.1f}, bf16 matmul "
+        f"{probe['bf16_matmul']:.1f}, fp32 3x3 conv "
+        f"{probe['conv3x3_fp32']:.1f} GFLOP/s; % of peak: of the fp32 peak "
+        f"({probe['fp32']:.1f}) for fp32 and int8 paths, of the bf16 peak "
+        f"({probe['bf16']:.1f}) for bf16",
+        '',
+        '| path | part | GFLOP (counted) | median ms | GFLOP/s | % of peak |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ]
+    for name, r in report['results'].items():
+        rows = [(k, v) for k, v in r['parts'].items() if 'gflop' in v]
+        rows.append(('step', r['step']))
+        for part, t in rows:
+            if 'gflop' not in t:
+                continue
+            lines.append(
+                f"| {name} | {part} | {t['gflop']:.2f} | "
+                f"{t['median_ms']:.1f} | {t['gflops']:.1f} | "
+                f"{_pct(t.get('peak_fraction'))} |")
     return '\n'.join(lines)

@@ -127,12 +127,14 @@ def export_int8(model: nn.Module, out_dir: str,
                 calib_frames: int = 32,
                 op_types: Sequence[str] = DEFAULT_INT8_OPS,
                 opset: int = 17,
+                float_dir: Optional[str] = None,
                 log: Callable[[str], None] = lambda msg: None
                 ) -> Dict[str, str]:
     """Export ``model`` (a :class:`Stark`) to ``out_dir`` as the graphs of
     the ``onnxruntime-int8`` backend: float template graph, int8 search
     graph calibrated on ``calib_frames`` tracked frames, ``meta.json`` with
-    a ``quantization`` entry.
+    a ``quantization`` entry. ``float_dir``: float graphs of ``model``
+    already exported there (default: export them to a temporary folder).
 
     Returns:
         ``dict(template=path, search=path, meta=path)``.
@@ -140,10 +142,16 @@ def export_int8(model: nn.Module, out_dir: str,
     import json
     os.makedirs(out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        float_paths = export_onnx(model, tmp, opset=opset)
-        log(f'exported float graphs; calibrating on {calib_frames} '
+        if float_dir is None:
+            float_paths = export_onnx(model, tmp, opset=opset)
+            float_dir = tmp
+        else:
+            float_paths = {k: osp.join(float_dir, f) for k, f in (
+                ('template', TEMPLATE_FILE), ('search', SEARCH_FILE),
+                ('meta', META_FILE))}
+        log(f'float graphs ready; calibrating on {calib_frames} '
             'tracked frames')
-        feeds = calibration_feeds(tmp, model, num_frames=calib_frames)
+        feeds = calibration_feeds(float_dir, model, num_frames=calib_frames)
         paths = dict(template=osp.join(out_dir, TEMPLATE_FILE),
                      search=osp.join(out_dir, SEARCH_FILE),
                      meta=osp.join(out_dir, META_FILE))

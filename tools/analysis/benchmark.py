@@ -4,7 +4,11 @@ Example::
 
     python tools/analysis/benchmark.py configs/sot/stark/stark_st2_r50_50e_got10k.py \
         --threads 2 --frames 60 --backend torch torch-bf16 onnxruntime \
-        --json bench.json
+        onnxruntime-int8 --targets 4 --json bench.json
+
+Prints the table of every path (naive baseline and backends), the step's
+parts, the multi-target step, and the roofline view (peak probe of this
+machine with the threads used, counted FLOPs, achieved GFLOP/s per part).
 """
 import argparse
 import logging
@@ -31,11 +35,20 @@ def parse_args(argv=None):
     parser.add_argument('--targets', type=int, default=1,
                         help='also time K targets tracked in one batch')
     parser.add_argument('--backend', nargs='+', default=None,
-                        choices=['torch', 'torch-bf16', 'onnxruntime'],
+                        choices=['torch', 'torch-bf16', 'onnxruntime',
+                                 'onnxruntime-int8'],
                         help='backends (default: torch torch-bf16, plus '
-                        'onnxruntime when installed)')
+                        'onnxruntime and onnxruntime-int8 when installed)')
     parser.add_argument('--onnx-dir', help='exported graphs for onnxruntime '
                         '(default: export to a temporary folder)')
+    parser.add_argument('--int8-dir', help='graphs of export_onnx.py --int8 '
+                        'for onnxruntime-int8 (default: export and calibrate '
+                        'to a temporary folder)')
+    parser.add_argument('--calib-frames', type=int, default=32,
+                        help='calibration frames of that export (default 32)')
+    parser.add_argument('--no-roofline', action='store_true',
+                        help='skip the peak probe and FLOP counting '
+                        '(CPU only)')
     parser.add_argument('--repeats', type=int, default=10,
                         help='repetitions of each part timing')
     parser.add_argument('--no-naive', action='store_true',
@@ -73,7 +86,7 @@ def main(argv=None) -> int:
         try:
             import onnxruntime  # noqa: F401
             if not args.device.startswith('cuda'):
-                backends.append('onnxruntime')
+                backends += ['onnxruntime', 'onnxruntime-int8']
         except ImportError:
             pass
     cfg_options = {}
@@ -95,6 +108,8 @@ def main(argv=None) -> int:
         model, backends=backends, num_frames=args.frames,
         warmup=args.warmup, targets=args.targets, onnx_dir=args.onnx_dir,
         part_repeats=args.repeats, naive=not args.no_naive,
+        int8_dir=args.int8_dir, calib_frames=args.calib_frames,
+        roofline=not args.no_roofline and args.device == 'cpu',
         log=lambda msg: print(msg, flush=True))
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(format_table(report))
