@@ -64,9 +64,10 @@ def peak_probe(repeats: int = 5, size: int = 1024,
                budget_s: float = 0.5) -> Dict[str, float]:
     """Best GFLOP/s of up to ``repeats`` calls (``budget_s`` each probe)
     with the current torch threads: ``fp32_matmul`` (``F.linear`` as the
-    model's layers call it, ``size``-square matrices), ``bf16_matmul`` (half the size: CPUs without bf16
-    instructions run it far slower), ``conv3x3_fp32`` (256 -> 256
-    channels, 40x40, channels last); ``fp32`` and ``bf16``: the peak of
+    model's layers call it, ``size``-square matrices), ``bf16_matmul``
+    (half the size: CPUs without bf16 instructions run it far slower),
+    ``conv3x3_fp32`` (256 -> 256 channels, 40x40, channels last);
+    ``fp32`` and ``bf16``: the peak of
     each number format."""
     g = torch.Generator().manual_seed(0)
     a = torch.randn(size, size, generator=g)
