@@ -28,7 +28,8 @@ def test_benchmark_writes_json(tmp_path, capsys):
         pass
     out = str(tmp_path / 'bench.json')
     rc = _tool().main([TINY, '--frames', '3', '--warmup', '1', '--repeats',
-                       '2', '--targets', '2', '--threads', '1', '--backend',
+                       '2', '--targets', '2', '--threads', '1', '--sequence',
+                       'rich', '--frame-size', '240', '320', '--backend',
                        *backends, '--calib-frames', '2', '--json', out])
     assert rc == 0
     with open(out) as f:
@@ -38,6 +39,8 @@ def test_benchmark_writes_json(tmp_path, capsys):
     env = report['env']
     assert {'torch', 'threads', 'device', 'cpu'} <= set(env)
     assert env['threads'] == 1
+    assert report['settings']['sequence'] == 'rich'
+    assert report['settings']['frame_size'] == [240, 320]
     assert list(report['results']) == ['naive'] + backends
     for name, r in report['results'].items():
         for key in ('init', 'step'):
@@ -46,6 +49,7 @@ def test_benchmark_writes_json(tmp_path, capsys):
         assert r['step']['n'] == 3
         assert r['peak_mem_mb'] > 0 and r['speedup_vs_naive'] > 0
         assert 'preprocess' in r['parts'] and 'postprocess' in r['parts']
+        assert 0.0 <= r['iou_to_truth'] <= 1.0
     assert {'backbone', 'transformer', 'heads'} <= set(
         report['results']['torch']['parts'])
     assert 'template_branch' in report['results']['naive']['parts']
@@ -84,5 +88,8 @@ def test_benchmark_writes_json(tmp_path, capsys):
 
 def test_benchmark_rejects_bad_arguments(capsys):
     assert _tool().main([TINY, '--frames', '1']) == 2
+    assert _tool().main([TINY, '--frame-size', '32', '640']) == 2
+    with pytest.raises(SystemExit):
+        _tool().main([TINY, '--sequence', 'random'])
     with pytest.raises(SystemExit):
         _tool().main([TINY, '--backend', 'tensorrt'])

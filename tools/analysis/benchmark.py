@@ -36,7 +36,7 @@ def parse_args(argv=None):
                         help='also time K targets tracked in one batch')
     parser.add_argument('--backend', nargs='+', default=None,
                         choices=['torch', 'torch-bf16', 'onnxruntime',
-                                 'onnxruntime-int8'],
+                                 'onnxruntime-int8', 'torch-compile'],
                         help='backends (default: torch torch-bf16, plus '
                         'onnxruntime and onnxruntime-int8 when installed)')
     parser.add_argument('--onnx-dir', help='exported graphs for onnxruntime '
@@ -46,6 +46,14 @@ def parse_args(argv=None):
                         'to a temporary folder)')
     parser.add_argument('--calib-frames', type=int, default=32,
                         help='calibration frames of that export (default 32)')
+    parser.add_argument('--sequence', default='lissajous',
+                        choices=['lissajous', 'rich'],
+                        help='generated sequence: lissajous (default) or '
+                        'rich (the synthetic training style; for drift of '
+                        'the tiny synthetic models)')
+    parser.add_argument('--frame-size', type=int, nargs=2, default=[480, 640],
+                        metavar=('H', 'W'), help='frame height and width '
+                        '(default 480 640)')
     parser.add_argument('--no-roofline', action='store_true',
                         help='skip the peak probe and FLOP counting '
                         '(CPU only)')
@@ -74,6 +82,11 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     if args.frames < 2 or args.targets < 1:
         print('error: --frames must be >= 2 and --targets >= 1',
+              file=sys.stderr)
+        return 2
+    if min(args.frame_size) < 64:
+        print(f'error: --frame-size {args.frame_size[0]} '
+              f'{args.frame_size[1]}: height and width must be >= 64',
               file=sys.stderr)
         return 2
     if args.device.startswith('cuda') and not torch.cuda.is_available():
@@ -110,6 +123,7 @@ def main(argv=None) -> int:
         part_repeats=args.repeats, naive=not args.no_naive,
         int8_dir=args.int8_dir, calib_frames=args.calib_frames,
         roofline=not args.no_roofline and args.device == 'cpu',
+        sequence=args.sequence, frame_size=tuple(args.frame_size),
         log=lambda msg: print(msg, flush=True))
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(format_table(report))
