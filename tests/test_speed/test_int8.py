@@ -59,10 +59,19 @@ def test_int8_export_quantizes_the_search_graph(int8_dir):
         meta = json.load(f)
     q = meta['quantization']
     assert q['op_types'] == ['Conv'] and q['calib_frames'] == 6
-    ops = [n.op_type for n in onnx.load(
-        osp.join(int8_dir, 'search.onnx')).graph.node]
+    assert '/head/' in q['float_prefixes']
+    graph = onnx.load(osp.join(int8_dir, 'search.onnx')).graph
+    ops = [n.op_type for n in graph.node]
     assert ops.count('QuantizeLinear') > 10
-    assert 'DequantizeLinear' in ops
+    # QDQ: a quantized convolution reads its weight from a
+    # DequantizeLinear; the heads and the first convolution stay float
+    dq_out = {o for n in graph.node if n.op_type == 'DequantizeLinear'
+              for o in n.output}
+    convs = {n.name: n.input[1] in dq_out for n in graph.node
+             if n.op_type == 'Conv'}
+    assert convs['/backbone/conv1/Conv'] is False
+    assert not any(v for k, v in convs.items() if k.startswith('/head/'))
+    assert sum(convs.values()) >= 5  # backbone / neck convolutions
     template_ops = [n.op_type for n in onnx.load(
         osp.join(int8_dir, 'template.onnx')).graph.node]
     assert 'QuantizeLinear' not in template_ops  # template stays float
