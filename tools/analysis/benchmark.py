@@ -1,4 +1,4 @@
-"""Speed benchmark of the STARK tracking step (see stark_plugin.apis.benchmark).
+"""Speed benchmark of the STARK tracking step (see stark_plugin.utils.benchmark).
 
 Example::
 
@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
-    from stark_plugin.apis.benchmark import benchmark, format_table
+    from stark_plugin.utils.benchmark import benchmark, format_table
     from stark_plugin.utils.io import atomic_write_json
 
     if args.threads:

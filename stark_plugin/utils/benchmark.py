@@ -1,4 +1,5 @@
-"""Speed benchmark of the tracking step (``tools/analysis/benchmark.py``).
+"""Speed benchmark of the tracking step (``tools/analysis/benchmark.py``);
+internals of the analysis tool, not part of the inference API.
 
 Everything runs through :class:`SOTInferencer` on a generated sequence (a
 textured object moving over a textured background, crossing the image
@@ -30,8 +31,9 @@ import cv2
 import numpy as np
 import torch
 
+from stark_plugin.apis.inference import (BACKENDS, ONNX_BACKENDS,
+                                         SOTInferencer)
 from stark_plugin.structures.bbox import clip_box
-from .inference import BACKENDS, ONNX_BACKENDS, SOTInferencer
 
 
 # ----------------------------------------------------------------------
@@ -432,14 +434,14 @@ def benchmark(model: torch.nn.Module,
         report['roofline'] = dict(gflop=step_flops(model))
     tmp_dirs: List[tempfile.TemporaryDirectory] = []
     if any(b in ONNX_BACKENDS for b in backends) and onnx_dir is None:
-        from .onnx_backend import export_onnx
+        from stark_plugin.apis.onnx_backend import export_onnx
         tmp_dirs.append(tempfile.TemporaryDirectory())
         onnx_dir = tmp_dirs[-1].name
         start = time.perf_counter()
         export_onnx(model, onnx_dir)
         log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
     if 'onnxruntime-int8' in backends and int8_dir is None:
-        from .onnx_int8 import export_int8
+        from stark_plugin.apis.onnx_int8 import export_int8
         tmp_dirs.append(tempfile.TemporaryDirectory())
         int8_dir = tmp_dirs[-1].name
         start = time.perf_counter()
