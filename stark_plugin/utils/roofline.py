@@ -21,8 +21,8 @@ from torch import nn
 #: fp32 probes for float32 backends, the bf16 matrix product for bf16; int8
 #: has no probe and is compared with the fp32 peak (> 100 % is possible).
 BACKEND_PEAK = {
-    'naive': 'fp32', 'torch': 'fp32', 'torch-compile': 'fp32',
-    'onnxruntime': 'fp32', 'torch-bf16': 'bf16', 'onnxruntime-int8': 'fp32'
+    'naive': 'fp32', 'torch': 'fp32', 'onnxruntime': 'fp32',
+    'torch-bf16': 'bf16', 'onnxruntime-int8': 'fp32'
 }
 
 

@@ -36,7 +36,7 @@ def parse_args(argv=None):
                         help='also time K targets tracked in one batch')
     parser.add_argument('--backend', nargs='+', default=None,
                         choices=['torch', 'torch-bf16', 'onnxruntime',
-                                 'onnxruntime-int8', 'torch-compile'],
+                                 'onnxruntime-int8'],
                         help='backends (default: torch torch-bf16, plus '
                         'onnxruntime and onnxruntime-int8 when installed)')
     parser.add_argument('--onnx-dir', help='exported graphs for onnxruntime '
