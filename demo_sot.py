@@ -70,10 +70,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='cpu (default) or cuda:0')
     parser.add_argument(
         '--backend', default='torch',
-        choices=['torch', 'torch-bf16', 'onnxruntime'],
+        choices=['torch', 'torch-bf16', 'onnxruntime', 'onnxruntime-int8'],
         help='inference backend (default: torch)')
     parser.add_argument('--onnx-dir', help='exported ONNX graphs '
-                        '(--backend onnxruntime)')
+                        '(--backend onnxruntime / onnxruntime-int8: '
+                        'tools/deployment/export_onnx.py [--int8])')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='config overrides, e.g. model.test_cfg.update_intervals=[25]')
@@ -140,8 +141,8 @@ def run(args: argparse.Namespace) -> int:
     if not (args.out or args.out_txt or args.show):
         print('note: no --out / --out-txt / --show: the results are not '
               'saved')
-    if args.backend == 'onnxruntime' and not args.onnx_dir:
-        raise InputError('--backend onnxruntime needs --onnx-dir')
+    if args.backend.startswith('onnxruntime') and not args.onnx_dir:
+        raise InputError(f'--backend {args.backend} needs --onnx-dir')
     if args.show and not has_display():
         raise InputError('--show needs a display (DISPLAY is not set)')
     if args.device.startswith('cuda') and not torch.cuda.is_available():

@@ -181,7 +181,9 @@ def init_model(config: Union[str, Config, None] = None,
 
 
 #: inference backends of :class:`SOTInferencer`.
-BACKENDS = ('torch', 'torch-bf16', 'onnxruntime')
+BACKENDS = ('torch', 'torch-bf16', 'onnxruntime', 'onnxruntime-int8')
+#: backends that run exported ONNX graphs (need ``onnx_dir``).
+ONNX_BACKENDS = ('onnxruntime', 'onnxruntime-int8')
 
 
 class SOTInferencer:
@@ -198,12 +200,14 @@ class SOTInferencer:
             and ``'torch-bf16'`` the lean path runs on an eval copy with
             BatchNorm folded into the convolutions
             (:func:`stark_plugin.models.prepare_for_inference`); ``model``
-            itself is not modified. For ``'onnxruntime'`` it provides the
+            itself is not modified. For the ONNX backends it provides the
             test settings.
         backend: ``'torch'`` (fp32), ``'torch-bf16'`` (autocast bf16, CPU or
-            CUDA) or ``'onnxruntime'`` (graphs of
-            ``tools/deployment/export_onnx.py`` in ``onnx_dir``).
-        onnx_dir: folder of the exported graphs (``onnxruntime`` only).
+            CUDA), ``'onnxruntime'`` (graphs of
+            ``tools/deployment/export_onnx.py`` in ``onnx_dir``) or
+            ``'onnxruntime-int8'`` (graphs of ``export_onnx.py --int8``:
+            int8 search graph, calibrated).
+        onnx_dir: folder of the exported graphs (ONNX backends only).
         cache_templates: run the template branch once per template
             (default: ``model.test_cfg['cache_templates']``).
         fast: the lean tracking step (BN folding, cached positional
@@ -239,15 +243,16 @@ class SOTInferencer:
         self.fast = fast
         net = model
         autocast_dtype = None
-        if backend == 'onnxruntime':
+        if backend in ONNX_BACKENDS:
             from .onnx_backend import OnnxStarkModel
             if onnx_dir is None:
-                raise ValueError('backend="onnxruntime" needs onnx_dir (the '
+                raise ValueError(f'backend="{backend}" needs onnx_dir (the '
                                  '--out folder of export_onnx.py)')
-            net = OnnxStarkModel(onnx_dir, model)
+            net = OnnxStarkModel(onnx_dir, model,
+                                 int8=backend == 'onnxruntime-int8')
         if backend == 'torch-bf16':
             autocast_dtype = torch.bfloat16
-        if fast and backend != 'onnxruntime':
+        if fast and backend not in ONNX_BACKENDS:
             from stark_plugin.models import prepare_for_inference
             net = prepare_for_inference(model, dtype=autocast_dtype)
         self.net = net

@@ -183,6 +183,9 @@ class OnnxStarkModel:
             (e.g. another update interval).
         num_threads: ONNX Runtime intra-op threads (default: torch's).
         providers: ONNX Runtime execution providers (default CPU).
+        int8: True: ``onnx_dir`` must hold int8 graphs
+            (``export_onnx.py --int8``); False: it must hold float graphs;
+            None: either.
     """
 
     device = 'cpu'
@@ -190,7 +193,8 @@ class OnnxStarkModel:
 
     def __init__(self, onnx_dir: str, model: Optional[nn.Module] = None,
                  num_threads: Optional[int] = None,
-                 providers: Optional[List[str]] = None) -> None:
+                 providers: Optional[List[str]] = None,
+                 int8: Optional[bool] = None) -> None:
         try:
             import onnxruntime as ort
         except ImportError as err:
@@ -205,6 +209,14 @@ class OnnxStarkModel:
                     f'{onnx_dir}')
         with open(meta_path) as f:
             self.meta = json.load(f)
+        quantized = 'quantization' in self.meta
+        if int8 is not None and int8 != quantized:
+            raise ValueError(
+                f'{onnx_dir} holds {"int8" if quantized else "float32"} '
+                f'graphs; backend "onnxruntime{"-int8" if int8 else ""}" '
+                f'needs {"int8" if int8 else "float32"} graphs (export with '
+                f'tools/deployment/export_onnx.py{" --int8" if int8 else ""}'
+                f')')
         self.test_cfg = dict(self.meta['test_cfg'])
         if model is not None:
             if int(model.test_cfg['search_size']) != \
@@ -257,14 +269,21 @@ class OnnxStarkModel:
         # the search branch is part of the search graph
         return FeatureTokens(img, mask, img.new_zeros(0), (size, size))
 
-    def forward_head(self, templates: Sequence[FeatureTokens],
-                     search: FeatureTokens, **kwargs) -> Dict[str, Tensor]:
+    @staticmethod
+    def search_feed(templates: Sequence[FeatureTokens],
+                    search: FeatureTokens) -> Dict[str, np.ndarray]:
+        """The inputs of the search graph, by name."""
         feed = dict(search=_np(search.feat), search_mask=_np(search.mask))
         for i, t in enumerate(templates):
             feed[f'feat_{i}'] = _np(t.feat)
             feed[f'mask_{i}'] = _np(t.mask)
             feed[f'pos_{i}'] = _np(t.pos)
-        outs = self.search_session.run(None, feed)
+        return feed
+
+    def forward_head(self, templates: Sequence[FeatureTokens],
+                     search: FeatureTokens, **kwargs) -> Dict[str, Tensor]:
+        outs = self.search_session.run(None,
+                                       self.search_feed(templates, search))
         result = dict(pred_boxes=torch.from_numpy(outs[0]))
         if len(outs) > 1:
             result['pred_logits'] = torch.from_numpy(outs[1])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.apis.benchmark import benchmark, box_iou_xywh
+from stark_plugin.utils.benchmark import benchmark, box_iou_xywh
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sot', 'stark',
@@ -80,11 +80,11 @@ def test_benchmark_times_the_lightning_parts(parity):
     report = benchmark(parity.model('lightning'), backends=('torch', ),
                        num_frames=2, warmup=1, part_repeats=1, naive=False,
                        log=lambda msg: None,
-                       sequence=(frames, ref['boxes_xywh'][0]))
+                       frames=(frames, ref['boxes_xywh'][0]))
     parts = report['results']['torch']['parts']
     assert {'backbone', 'transformer', 'heads'} <= set(parts)
     assert report['settings']['frame_size'] == list(frames[0].shape[:2])
     with pytest.raises(ValueError, match='frames'):
         benchmark(parity.model('lightning'), num_frames=len(frames),
                   log=lambda msg: None,
-                  sequence=(frames, ref['boxes_xywh'][0]))
+                  frames=(frames, ref['boxes_xywh'][0]))

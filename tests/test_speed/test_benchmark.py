@@ -18,24 +18,29 @@ def _tool():
     return module
 
 
+@pytest.mark.slow
 def test_benchmark_writes_json(tmp_path, capsys):
     backends = ['torch', 'torch-bf16']
     try:
         import onnxruntime  # noqa: F401
-        backends.append('onnxruntime')
+        backends += ['onnxruntime', 'onnxruntime-int8']
     except ImportError:
         pass
     out = str(tmp_path / 'bench.json')
     rc = _tool().main([TINY, '--frames', '3', '--warmup', '1', '--repeats',
-                       '2', '--targets', '2', '--threads', '1', '--backend',
-                       *backends, '--json', out])
+                       '2', '--targets', '2', '--threads', '1', '--sequence',
+                       'rich', '--frame-size', '240', '320', '--backend',
+                       *backends, '--calib-frames', '2', '--json', out])
     assert rc == 0
     with open(out) as f:
         report = json.load(f)
-    assert set(report) == {'env', 'settings', 'results', 'multi_target'}
+    assert set(report) == {'env', 'settings', 'results', 'multi_target',
+                           'roofline'}
     env = report['env']
     assert {'torch', 'threads', 'device', 'cpu'} <= set(env)
     assert env['threads'] == 1
+    assert report['settings']['sequence'] == 'rich'
+    assert report['settings']['frame_size'] == [240, 320]
     assert list(report['results']) == ['naive'] + backends
     for name, r in report['results'].items():
         for key in ('init', 'step'):
@@ -44,6 +49,7 @@ def test_benchmark_writes_json(tmp_path, capsys):
         assert r['step']['n'] == 3
         assert r['peak_mem_mb'] > 0 and r['speedup_vs_naive'] > 0
         assert 'preprocess' in r['parts'] and 'postprocess' in r['parts']
+        assert 0.0 <= r['iou_to_truth'] <= 1.0
     assert {'backbone', 'transformer', 'heads'} <= set(
         report['results']['torch']['parts'])
     assert 'template_branch' in report['results']['naive']['parts']
@@ -54,11 +60,36 @@ def test_benchmark_writes_json(tmp_path, capsys):
     assert report['results']['naive']['drift_vs_fp32']['mean_iou'] > 0.999
     assert set(report['multi_target']) == set(backends)
     assert report['multi_target']['torch']['targets'] == 2
+    assert report['multi_target']['torch']['ratio_vs_single'] > 0
+    assert report['multi_target']['torch']['init_ms'] > 0
+    # roofline: probe, counted FLOPs (naive reruns the template branch)
+    roof = report['roofline']
+    assert {'fp32_matmul', 'bf16_matmul', 'conv3x3_fp32'} <= set(
+        roof['probe'])
+    assert all(roof['probe'][k] > 0 for k in ('fp32', 'bf16'))
+    assert roof['probe']['threads'] == 1
+    gflop = roof['gflop']
+    assert gflop['network'] == pytest.approx(
+        gflop['backbone'] + gflop['transformer'] + gflop['heads'])
+    assert gflop['naive_step'] > gflop['step'] > gflop['transformer'] > 0
+    torch_parts = report['results']['torch']['parts']
+    assert torch_parts['backbone']['gflop'] == gflop['backbone']
+    assert torch_parts['transformer']['peak_fraction'] > 0
+    assert 'gflop' not in torch_parts['preprocess']
+    for name, r in report['results'].items():
+        assert r['step']['gflops'] > 0, name
+    if 'onnxruntime' in backends:
+        assert report['results']['onnxruntime']['parts']['network'][
+            'gflop'] == pytest.approx(gflop['network'])
     text = capsys.readouterr().out
     assert '| naive |' in text and 'speed-up' in text
+    assert 'roofline: peak probe' in text and '% of peak' in text
 
 
 def test_benchmark_rejects_bad_arguments(capsys):
     assert _tool().main([TINY, '--frames', '1']) == 2
+    assert _tool().main([TINY, '--frame-size', '32', '640']) == 2
+    with pytest.raises(SystemExit):
+        _tool().main([TINY, '--sequence', 'random'])
     with pytest.raises(SystemExit):
         _tool().main([TINY, '--backend', 'tensorrt'])

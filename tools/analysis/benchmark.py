@@ -1,16 +1,20 @@
-"""Speed benchmark of the STARK tracking step (see stark_plugin.apis.benchmark).
+"""Speed benchmark of the STARK tracking step (see stark_plugin.utils.benchmark).
 
 Example::
 
     python tools/analysis/benchmark.py configs/sot/stark/stark_st2_r50_50e_got10k.py \
         --threads 2 --frames 60 --backend torch torch-bf16 onnxruntime \
-        --json bench.json
+        onnxruntime-int8 --targets 4 --json bench.json
 
     # STARK-Lightning on a folder of frames (e.g. the parity fixture's)
     python tools/analysis/benchmark.py \
         configs/sot/stark/stark_lightning_x_trt_got10k.py --checkpoint CKPT \
         --threads 2 --frames 34 --init-box 67 56.5 61 45 \
         --frames-dir tests/data/reference/sequence/frames
+
+Prints the table of every path (naive baseline and backends), the step's
+parts, the multi-target step, and the roofline view (peak probe of this
+machine with the threads used, counted FLOPs, achieved GFLOP/s per part).
 """
 import argparse
 import logging
@@ -37,11 +41,28 @@ def parse_args(argv=None):
     parser.add_argument('--targets', type=int, default=1,
                         help='also time K targets tracked in one batch')
     parser.add_argument('--backend', nargs='+', default=None,
-                        choices=['torch', 'torch-bf16', 'onnxruntime'],
+                        choices=['torch', 'torch-bf16', 'onnxruntime',
+                                 'onnxruntime-int8'],
                         help='backends (default: torch torch-bf16, plus '
-                        'onnxruntime when installed)')
+                        'onnxruntime and onnxruntime-int8 when installed)')
     parser.add_argument('--onnx-dir', help='exported graphs for onnxruntime '
                         '(default: export to a temporary folder)')
+    parser.add_argument('--int8-dir', help='graphs of export_onnx.py --int8 '
+                        'for onnxruntime-int8 (default: export and calibrate '
+                        'to a temporary folder)')
+    parser.add_argument('--calib-frames', type=int, default=32,
+                        help='calibration frames of that export (default 32)')
+    parser.add_argument('--sequence', default='lissajous',
+                        choices=['lissajous', 'rich'],
+                        help='generated sequence: lissajous (default) or '
+                        'rich (the synthetic training style; for drift of '
+                        'the tiny synthetic models)')
+    parser.add_argument('--frame-size', type=int, nargs=2, default=[480, 640],
+                        metavar=('H', 'W'), help='frame height and width '
+                        '(default 480 640)')
+    parser.add_argument('--no-roofline', action='store_true',
+                        help='skip the peak probe and FLOP counting '
+                        '(CPU only)')
     parser.add_argument('--repeats', type=int, default=10,
                         help='repetitions of each part timing')
     parser.add_argument('--no-naive', action='store_true',
@@ -83,13 +104,18 @@ def main(argv=None) -> int:
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
-    from stark_plugin.apis.benchmark import benchmark, format_table
+    from stark_plugin.utils.benchmark import benchmark, format_table
     from stark_plugin.utils.io import atomic_write_json
 
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.frames < 2 or args.targets < 1:
         print('error: --frames must be >= 2 and --targets >= 1',
+              file=sys.stderr)
+        return 2
+    if min(args.frame_size) < 64:
+        print(f'error: --frame-size {args.frame_size[0]} '
+              f'{args.frame_size[1]}: height and width must be >= 64',
               file=sys.stderr)
         return 2
     if args.device.startswith('cuda') and not torch.cuda.is_available():
@@ -102,17 +128,17 @@ def main(argv=None) -> int:
         try:
             import onnxruntime  # noqa: F401
             if not args.device.startswith('cuda'):
-                backends.append('onnxruntime')
+                backends += ['onnxruntime', 'onnxruntime-int8']
         except ImportError:
             pass
-    sequence = None
+    frames = None
     if args.frames_dir or args.init_box:
         if not (args.frames_dir and args.init_box):
             print('error: --frames-dir and --init-box go together',
                   file=sys.stderr)
             return 2
         try:
-            sequence = (read_frames(args.frames_dir), args.init_box)
+            frames = (read_frames(args.frames_dir), args.init_box)
         except (FileNotFoundError, ValueError) as err:
             print(f'error: --frames-dir {args.frames_dir}: {err}',
                   file=sys.stderr)
@@ -136,7 +162,10 @@ def main(argv=None) -> int:
         model, backends=backends, num_frames=args.frames,
         warmup=args.warmup, targets=args.targets, onnx_dir=args.onnx_dir,
         part_repeats=args.repeats, naive=not args.no_naive,
-        log=lambda msg: print(msg, flush=True), sequence=sequence)
+        int8_dir=args.int8_dir, calib_frames=args.calib_frames,
+        roofline=not args.no_roofline and args.device == 'cpu',
+        sequence=args.sequence, frame_size=tuple(args.frame_size),
+        log=lambda msg: print(msg, flush=True), frames=frames)
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(format_table(report))
     if args.json:

@@ -1,4 +1,5 @@
-"""Speed benchmark of the tracking step (``tools/analysis/benchmark.py``).
+"""Speed benchmark of the tracking step (``tools/analysis/benchmark.py``);
+internals of the analysis tool, not part of the inference API.
 
 Everything runs through :class:`SOTInferencer` on a generated sequence (a
 textured object moving over a textured background, crossing the image
@@ -12,7 +13,10 @@ border so that padded crops occur):
   transformer, heads, postprocess), speed-up against the naive path, and the
   drift of its boxes / scores against fp32;
 * with ``targets > 1``: target-frames per second of the batched
-  multi-target path.
+  multi-target path;
+* the roofline view (:mod:`stark_plugin.utils.roofline`): a peak probe of
+  the machine with the threads used, the counted FLOPs of each part, the
+  achieved GFLOP/s of each part and path and its fraction of the peak.
 
 Timings are medians after a warm-up; CUDA work is synchronised.
 """
@@ -27,8 +31,9 @@ import cv2
 import numpy as np
 import torch
 
+from stark_plugin.apis.inference import (BACKENDS, ONNX_BACKENDS,
+                                         SOTInferencer)
 from stark_plugin.structures.bbox import clip_box
-from .inference import BACKENDS, SOTInferencer
 
 
 # ----------------------------------------------------------------------
@@ -58,6 +63,24 @@ def synthetic_sequence(num_frames: int, height: int = 480, width: int = 640,
         frames.append(frame)
         boxes.append([float(x), float(y), float(obj_w), float(obj_h)])
     return frames, boxes
+
+
+def rich_sequence(num_frames: int, height: int = 480, width: int = 640,
+                  seed: int = 0
+                  ) -> Tuple[List[np.ndarray], List[List[float]]]:
+    """BGR frames and boxes of a 'rich' generated video (the synthetic
+    training style: scale and aspect changes, blur, look-alikes, border
+    crossings); boxes of frames where the target is outside are
+    ``[-1, -1, -1, -1]``."""
+    from stark_plugin.datasets.synthetic import render_video
+    frames, boxes, *_ = render_video(
+        np.random.default_rng(seed), num_frames, size=(width, height),
+        with_absence=False, style='rich')
+    return list(frames), [list(map(float, b)) for b in boxes]
+
+
+#: generated sequences of :func:`benchmark`.
+SEQUENCES = dict(lissajous=synthetic_sequence, rich=rich_sequence)
 
 
 # ----------------------------------------------------------------------
@@ -369,10 +392,14 @@ def benchmark(model: torch.nn.Module,
               onnx_dir: Optional[str] = None,
               part_repeats: int = 10,
               frame_size: Tuple[int, int] = (480, 640),
+              sequence: str = 'lissajous',
               naive: bool = True,
+              int8_dir: Optional[str] = None,
+              calib_frames: int = 32,
+              roofline: bool = True,
               log: Callable[[str], None] = print,
-              sequence: Optional[Tuple[Sequence[np.ndarray],
-                                       Sequence[float]]] = None
+              frames: Optional[Tuple[Sequence[np.ndarray],
+                                     Sequence[float]]] = None
               ) -> Dict[str, object]:
     """Benchmark ``model`` (see the module docstring).
 
@@ -385,49 +412,80 @@ def benchmark(model: torch.nn.Module,
             temporary folder when None.
         part_repeats: repetitions of each part timing.
         naive: also measure the naive path (the speed-up baseline).
-        sequence: ``(bgr_frames, init_box_xywh)`` to track instead of the
-            generated sequence; it needs ``num_frames + warmup + 1``
-            frames.
+        int8_dir: graphs of ``export_onnx.py --int8`` for
+            ``onnxruntime-int8``; exported (calibrated on ``calib_frames``
+            frames) to a temporary folder when None.
+        roofline: peak probe, counted FLOPs and achieved GFLOP/s.
+        sequence: ``'lissajous'`` (:func:`synthetic_sequence`) or
+            ``'rich'`` (:func:`rich_sequence`, the style the tiny synthetic
+            models are trained on: use it for drift of those).
+        frames: ``(bgr_frames, init_box_xywh)`` to track instead of a
+            generated sequence (no ground truth then); it needs
+            ``num_frames + warmup + 1`` frames.
 
     Returns:
         A JSON-serialisable dict: ``env``, ``settings``, ``results`` (per
         path: ``init``, ``step``, ``parts``, ``peak_mem_mb``,
-        ``speedup_vs_naive``, ``drift_vs_fp32``), ``multi_target``.
+        ``speedup_vs_naive``, ``drift_vs_fp32``; with ``roofline``:
+        ``gflop``, ``gflops``, ``peak_fraction`` in ``step`` and each
+        part), ``multi_target``, ``roofline`` (``probe``, ``gflop``).
     """
     for b in backends:
         if b not in BACKENDS:
             raise ValueError(f'unknown backend {b!r}; choose from {BACKENDS}')
     device = next(model.parameters()).device
     model.eval()
-    if sequence is None:
-        frames, gt = synthetic_sequence(num_frames + warmup + 1,
-                                        *frame_size)
-        init_box = gt[0]
-    else:
-        frames, init_box = list(sequence[0]), list(sequence[1])
+    if frames is not None:
+        frames, init_box = list(frames[0]), list(frames[1])
         if len(frames) < num_frames + warmup + 1:
             raise ValueError(f'the sequence has {len(frames)} frames; '
                              f'{num_frames} measured + {warmup} warm-up '
                              f'steps need {num_frames + warmup + 1}')
         frames = frames[:num_frames + warmup + 1]
         frame_size = tuple(frames[0].shape[:2])
+        gt = None
+    else:
+        if sequence not in SEQUENCES:
+            raise ValueError(f'unknown sequence {sequence!r}; choose from '
+                             f'{tuple(SEQUENCES)}')
+        frames, gt = SEQUENCES[sequence](num_frames + warmup + 1,
+                                         *frame_size)
+        if gt[0][2] <= 0 or gt[0][3] <= 0:
+            raise ValueError(f'the {sequence} sequence starts without a '
+                             'target')
+        init_box = gt[0]
     report: Dict[str, object] = dict(
         env=environment(device),
         settings=dict(
             frames=num_frames, warmup=warmup, targets=targets,
             backends=list(backends), frame_size=list(frame_size),
+            sequence=sequence,
             search_size=model.test_cfg['search_size'],
             template_size=model.test_cfg['template_size'],
             update_intervals=list(model.test_cfg['update_intervals'])),
         results={}, multi_target={})
-    tmp_dir = None
-    if 'onnxruntime' in backends and onnx_dir is None:
-        from .onnx_backend import export_onnx
-        tmp_dir = tempfile.TemporaryDirectory()
-        onnx_dir = tmp_dir.name
+    probes = []
+    if roofline:
+        from stark_plugin.utils.roofline import peak_probe, step_flops
+        probes.append(peak_probe())
+        report['roofline'] = dict(gflop=step_flops(model))
+    tmp_dirs: List[tempfile.TemporaryDirectory] = []
+    if any(b in ONNX_BACKENDS for b in backends) and onnx_dir is None:
+        from stark_plugin.apis.onnx_backend import export_onnx
+        tmp_dirs.append(tempfile.TemporaryDirectory())
+        onnx_dir = tmp_dirs[-1].name
         start = time.perf_counter()
         export_onnx(model, onnx_dir)
         log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
+    if 'onnxruntime-int8' in backends and int8_dir is None:
+        from stark_plugin.apis.onnx_int8 import export_int8
+        tmp_dirs.append(tempfile.TemporaryDirectory())
+        int8_dir = tmp_dirs[-1].name
+        start = time.perf_counter()
+        export_int8(model, int8_dir, calib_frames=calib_frames,
+                    float_dir=onnx_dir)
+        log(f'int8 graphs (calibrated on {calib_frames} frames) in '
+            f'{time.perf_counter() - start:.1f} s')
 
     paths: List[Tuple[str, dict]] = []
     if naive:
@@ -436,6 +494,8 @@ def benchmark(model: torch.nn.Module,
         kwargs = dict(backend=b)
         if b == 'onnxruntime':
             kwargs['onnx_dir'] = onnx_dir
+        elif b == 'onnxruntime-int8':
+            kwargs['onnx_dir'] = int8_dir
         paths.append((b, kwargs))
 
     runs: Dict[str, dict] = {}
@@ -468,6 +528,13 @@ def benchmark(model: torch.nn.Module,
         for name, run in runs.items():
             entry = report['results'][name]
             entry['step'] = summarize(run['times'])
+            # does the tracker follow the object? (closed-loop drift of a
+            # path that lost it measures divergence, not numerics)
+            if gt is not None:
+                truth = np.asarray(gt[warmup + 1:])
+                seen = truth[:, 2] > 0
+                entry['iou_to_truth'] = float(box_iou_xywh(
+                    run['boxes'][seen, 0], truth[seen]).mean())
             log(f'[{name}] step median {entry["step"]["median_ms"]:.1f} ms'
                 f', p90 {entry["step"]["p90_ms"]:.1f} ms')
 
@@ -507,15 +574,23 @@ def benchmark(model: torch.nn.Module,
                 single = results[name]['step']['median_ms']
                 report['multi_target'][name] = dict(
                     targets=targets,
+                    init_ms=1e3 * run['init_s'],
                     step=step,
+                    ratio_vs_single=step['median_ms'] / single,
                     target_fps=targets * step['fps'],
                     single_target_fps=1e3 / single,
                     batching_gain=targets * single / step['median_ms'])
                 log(f'[{name}] {targets} targets: '
                     f'{targets * step["fps"]:.1f} target-frames/s')
+        if roofline:
+            from stark_plugin.utils.roofline import add_roofline
+            probes.append(peak_probe())
+            probe = {k: max(p[k] for p in probes) for k in probes[0]}
+            report['roofline']['probe'] = probe
+            add_roofline(results, report['roofline']['gflop'], probe)
     finally:
-        if tmp_dir is not None:
-            tmp_dir.cleanup()
+        for tmp in tmp_dirs:
+            tmp.cleanup()
     return report
 
 
@@ -532,8 +607,13 @@ def _target_boxes(box: Sequence[float], k: int,
     return boxes
 
 
+def _pct(frac: Optional[float]) -> str:
+    return '-' if frac is None else f'{100 * frac:.0f}%'
+
+
 def format_table(report: Dict[str, object]) -> str:
-    """The headline table of a :func:`benchmark` report."""
+    """The headline table of a :func:`benchmark` report (and the roofline
+    table when the report has one)."""
     env = report['env']
     lines = [
         f"torch {env['torch']} | threads {env['threads']} | device "
@@ -543,9 +623,11 @@ def format_table(report: Dict[str, object]) -> str:
          else ''),
         '',
         '| path | init ms | step median ms | step p90 ms | fps | speed-up '
-        'vs naive | latency ratio | mean IoU vs fp32 (closed / open loop) '
-        '| max score diff | peak mem MiB |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        'vs naive | latency ratio | GFLOP/s | % of peak | mean IoU vs fp32 '
+        '(closed / open loop) | max score diff | IoU to truth | peak mem MiB '
+        '|',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- '
+        '| --- | --- |',
     ]
     for name, r in report['results'].items():
         d = r.get('drift_vs_fp32')
@@ -556,13 +638,17 @@ def format_table(report: Dict[str, object]) -> str:
                 f" / {ol['mean_iou']:.4f}" if ol else '')
             score = f"{d['max_score_diff']:.2e}" + (
                 f" / {ol['max_score_diff']:.2e}" if ol else '')
+        step = r['step']
+        rate = f"{step['gflops']:.1f}" if 'gflops' in step else '-'
         lines.append(
             f"| {name} | {r['init']['median_ms']:.1f} | "
-            f"{r['step']['median_ms']:.1f} | {r['step']['p90_ms']:.1f} | "
-            f"{r['step']['fps']:.1f} | "
+            f"{step['median_ms']:.1f} | {step['p90_ms']:.1f} | "
+            f"{step['fps']:.1f} | "
             f"{r.get('speedup_vs_naive', float('nan')):.2f}x | "
-            f"{r.get('latency_ratio_vs_naive', float('nan')):.2f} | {iou} | "
-            f"{score} | {r['peak_mem_mb']:.0f} |")
+            f"{r.get('latency_ratio_vs_naive', float('nan')):.2f} | {rate} | "
+            f"{_pct(step.get('peak_fraction'))} | {iou} | "
+            f"{score} | {r.get('iou_to_truth', float('nan')):.3f} | "
+            f"{r['peak_mem_mb']:.0f} |")
     lines += ['', 'parts (median ms):']
     for name, r in report['results'].items():
         lines.append(f'  {name}: ' + ', '.join(
@@ -570,7 +656,39 @@ def format_table(report: Dict[str, object]) -> str:
     for name, m in report['multi_target'].items():
         lines.append(
             f"  {name} x{m['targets']} targets: step "
-            f"{m['step']['median_ms']:.1f} ms, {m['target_fps']:.1f} "
+            f"{m['step']['median_ms']:.1f} ms = {m['ratio_vs_single']:.2f}x "
+            f"the single-target step, init of all {m['init_ms']:.0f} ms, "
+            f"{m['target_fps']:.1f} "
             f"target-frames/s (single {m['single_target_fps']:.1f}, "
             f"batching gain {m['batching_gain']:.2f}x)")
+    if 'roofline' in report and 'probe' in report['roofline']:
+        lines += ['', _roofline_table(report)]
+    return '\n'.join(lines)
+
+
+def _roofline_table(report: Dict[str, object]) -> str:
+    """Counted GFLOP, achieved GFLOP/s and fraction of the probe's peak of
+    each part of each path."""
+    probe = report['roofline']['probe']
+    lines = [
+        f"roofline: peak probe with {probe['threads']} threads: fp32 "
+        f"matmul {probe['fp32_matmul']:.1f}, bf16 matmul "
+        f"{probe['bf16_matmul']:.1f}, fp32 3x3 conv "
+        f"{probe['conv3x3_fp32']:.1f} GFLOP/s; % of peak: of the fp32 peak "
+        f"({probe['fp32']:.1f}) for fp32 and int8 paths, of the bf16 peak "
+        f"({probe['bf16']:.1f}) for bf16",
+        '',
+        '| path | part | GFLOP (counted) | median ms | GFLOP/s | % of peak |',
+        '| --- | --- | --- | --- | --- | --- |',
+    ]
+    for name, r in report['results'].items():
+        rows = [(k, v) for k, v in r['parts'].items() if 'gflop' in v]
+        rows.append(('step', r['step']))
+        for part, t in rows:
+            if 'gflop' not in t:
+                continue
+            lines.append(
+                f"| {name} | {part} | {t['gflop']:.2f} | "
+                f"{t['median_ms']:.1f} | {t['gflops']:.1f} | "
+                f"{_pct(t.get('peak_fraction'))} |")
     return '\n'.join(lines)
