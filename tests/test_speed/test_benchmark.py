@@ -62,6 +62,7 @@ def test_benchmark_writes_json(tmp_path, capsys):
     assert report['multi_target']['torch']['targets'] == 2
     assert report['multi_target']['torch']['ratio_vs_single'] > 0
     assert report['multi_target']['torch']['init_ms'] > 0
+    assert report['multi_target']['torch']['single_step_ms'] > 0
     # roofline: probe, counted FLOPs (naive reruns the template branch)
     roof = report['roofline']
     assert {'fp32_matmul', 'bf16_matmul', 'conv3x3_fp32'} <= set(
