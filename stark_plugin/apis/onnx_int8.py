@@ -188,8 +188,8 @@ def check_int8_parity(model: nn.Module, onnx_dir: str, num_frames: int = 16,
     """Max abs difference between the int8 search graph in ``onnx_dir``
     and PyTorch (``model``, float32) on the same inputs: the crops of a
     generated sequence (another seed than the calibration's) tracked with
-    the int8 graphs. Keys ``pred_boxes`` (normalised cx, cy, w, h) and
-    ``pred_logits``."""
+    the int8 graphs. Keys ``pred_boxes`` (normalised cx, cy, w, h) and,
+    with a score head, ``scores`` (sigmoid of the logits)."""
     import torch
     feeds = calibration_feeds(onnx_dir, model, num_frames, seed=seed,
                               int8=True)
@@ -210,7 +210,13 @@ def check_int8_parity(model: nn.Module, onnx_dir: str, num_frames: int = 16,
                 torch.from_numpy(feed['search']).to(device),
                 torch.from_numpy(feed['search_mask']).to(device))
             ref = model.forward_head(templates, search)
-        for name, out in zip(('pred_boxes', 'pred_logits'), outs):
-            d = float(np.abs(ref[name].float().cpu().numpy() - out).max())
+        pairs = [('pred_boxes', ref['pred_boxes'].float().cpu().numpy(),
+                  outs[0])]
+        if len(outs) > 1:  # scores as the tracker uses them (sigmoid)
+            pairs.append(('scores',
+                          ref['pred_logits'].float().sigmoid().cpu().numpy(),
+                          1.0 / (1.0 + np.exp(-outs[1]))))
+        for name, a, b in pairs:
+            d = float(np.abs(a - b).max())
             diffs[name] = max(diffs.get(name, 0.0), d)
     return diffs

@@ -22,9 +22,9 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: stated tolerances of the int8 path on the tiny model (random weights
 #: with random BatchNorm statistics: larger errors than trained weights):
 #: network outputs on the same inputs within 0.2 (normalised box
-#: coordinates, logits); tracking with the same crops (open loop): pixel
-#: boxes within 12 px (the search crop spans 5x the target), scores
-#: within 0.05.
+#: coordinates, sigmoid scores); tracking with the same crops (open
+#: loop): pixel boxes within 12 px (the search crop spans 5x the
+#: target), scores within 0.05.
 NORM_TOL = 0.2
 BOX_TOL_PX = 12.0
 SCORE_TOL = 0.05

@@ -21,7 +21,7 @@ sequence tracked with the float graphs; see
 
 The check then compares the int8 search graph with PyTorch on the crops of
 another generated sequence and fails above ``--int8-atol`` (normalised box
-coordinates and logits).
+coordinates and sigmoid scores).
 """
 import argparse
 import os.path as osp
@@ -49,7 +49,7 @@ def parse_args(argv=None):
                         'any of Conv MatMul Gemm)')
     parser.add_argument('--int8-atol', type=float, default=0.05,
                         help='--int8: tolerance of the check on normalised '
-                        'boxes and logits (default 0.05)')
+                        'boxes and sigmoid scores (default 0.05)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides, e.g. '
                         'model.test_cfg.update_intervals=[25]')
