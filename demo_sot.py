@@ -85,9 +85,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--fps', type=float, help='output frame rate (default: the '
         "input's; 30 for a folder or a webcam)")
-    args = parser.parse_args(argv)
-    args.default_outputs = False
-    return args
+    return parser.parse_args(argv)
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:
@@ -107,7 +105,6 @@ def _fill_defaults(args: argparse.Namespace) -> None:
             args.bbox = [box]
         if not (args.out or args.out_txt or args.show):
             args.out, args.out_txt = DEFAULT_OUT, DEFAULT_OUT_TXT
-            args.default_outputs = True
         print(f'input: the bundled sample clip {clip}')
     if args.checkpoint is None and not args.random_weights:
         args.checkpoint = model_zoo.DEFAULT_CHECKPOINT

@@ -44,3 +44,29 @@ def parity():
     temp folder (~0.4 GB of checkpoints) is removed after the session."""
     with tempfile.TemporaryDirectory(prefix='stark_parity_') as tmp:
         yield _parity_module().ParityAssets(tmp)
+
+
+@pytest.fixture
+def recorded_crops(monkeypatch):
+    """Every crop the tracker takes in this test, as ``(factor, crop
+    sha256, mask sha256)`` (``sample_target`` of the tracker, recorded)."""
+    import hashlib
+
+    import numpy as np
+
+    from stark_plugin.models.trackers import stark_tracker
+
+    def sha(arr) -> str:
+        return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
+
+    crops = []
+    original = stark_tracker.sample_target
+
+    def recording_sample_target(image, box, factor, size):
+        out = original(image, box, factor, size)
+        crops.append((factor, sha(out[0]), sha(out[2])))
+        return out
+
+    monkeypatch.setattr(stark_tracker, 'sample_target',
+                        recording_sample_target)
+    return crops

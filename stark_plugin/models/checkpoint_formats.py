@@ -38,8 +38,6 @@ FORMATS = ('stark_plugin', 'official', 'mmtracking')
 
 _MMTRACK_MARK = re.compile(r'^head\.transformer\.(encoder|decoder)\.layers\.'
                            r'\d+\.(attentions\.\d+|ffns\.0)\.')
-_OFFICIAL_MARK = re.compile(r'^(backbone\.0\.body\.|box_head\.|'
-                            r'transformer\.(encoder|decoder)\.)')
 _PLUGIN_MARK = re.compile(r'^(backbone\.|neck\.|head\.|positional_encoding\.)')
 _LIGHTNING_MARK = re.compile(r'^(head\.encoder\.|positional_encoding\.'
                              r'encodings\.)')
@@ -99,15 +97,15 @@ def detect_format(obj: Any) -> Optional[str]:
     state_dict = obj.get('state_dict', obj)
     if not _is_state_dict(state_dict):
         return None
-    keys = list(_strip_module(state_dict))
+    state_dict = _strip_module(state_dict)
+    keys = list(state_dict)
     if any(_MMTRACK_MARK.match(k) for k in keys):
         return 'mmtracking'
-    if any(k.startswith('backbone.0.body.') for k in keys) and any(
-            _OFFICIAL_MARK.match(k) for k in keys):
+    if any(k.startswith('backbone.0.body.') for k in keys):
         return 'official'  # a bare official ``net`` state dict
     if is_official_lightning_state_dict(state_dict):
         return 'official'  # a bare official STARK-Lightning ``net``
-    if all(_PLUGIN_MARK.match(k) or '.' not in k for k in keys):
+    if all(_PLUGIN_MARK.match(k) for k in keys):
         return 'stark_plugin'
     return None
 

@@ -160,18 +160,19 @@ def prepare_for_inference(model: nn.Module, inplace: bool = False,
 def fast_mha(attn: nn.Module, query: Tensor, key: Tensor, value: Tensor,
              key_padding_mask: Optional[Tensor] = None,
              same_qk: bool = False) -> Tensor:
-    """Output projection of mmcv ``MultiheadAttention`` (its wrapped
+    """Output projection of a multi-head attention (its
     ``nn.MultiheadAttention`` weights, eval mode) on batch-first inputs
     that already include the positional encodings, via
     ``scaled_dot_product_attention``. No residual, no dropout.
 
     Args:
-        attn: ``mmcv.cnn.bricks.transformer.MultiheadAttention``.
+        attn: ``mmcv.cnn.bricks.transformer.MultiheadAttention`` or a
+            plain ``nn.MultiheadAttention``.
         query, key, value: ``(B, L, C)``.
         key_padding_mask: ``(B, Lk)`` bool, True = ignore.
         same_qk: ``query is key``: one matrix product for both.
     """
-    mha = attn.attn
+    mha = getattr(attn, 'attn', attn)
     c = mha.embed_dim
     heads = mha.num_heads
     w, b = mha.in_proj_weight, mha.in_proj_bias

@@ -1,38 +1,22 @@
 """Tracker-level parity: SOTInferencer vs the official tracker (40 frames,
 each from the official previous box)."""
-import hashlib
-
 import numpy as np
 import pytest
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.models.trackers import stark_tracker
 
 BOX_TOL = 0.01  # px
 CONF_TOL = 1e-4
 
 
-def _sha(arr: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize('name', ['st50', 's50'])
-def test_tracker_matches_official(parity, name, monkeypatch):
+def test_tracker_matches_official(parity, name, recorded_crops):
     model = parity.model(name)
     ref = parity.tracker_ref(name)
     frames = parity.frames_bgr()
 
-    crops = []
-    original = stark_tracker.sample_target
-
-    def recording_sample_target(image, box, factor, size):
-        out = original(image, box, factor, size)
-        crops.append((factor, _sha(out[0]), _sha(out[2])))
-        return out
-
-    monkeypatch.setattr(stark_tracker, 'sample_target',
-                        recording_sample_target)
+    crops = recorded_crops
 
     inferencer = SOTInferencer(model)
     inferencer.init(frames[0], ref['boxes_xywh'][0])

@@ -110,6 +110,15 @@ def to_mmtrack_layout(ours: 'OrderedDict') -> 'OrderedDict':
     return out
 
 
+def crop_names(ref: dict) -> list:
+    """The crops a network fixture holds (``z``, ``z1``, ``z2``, ...,
+    read from its arrays), templates first and the search ``x`` last."""
+    names = sorted(k[:-len('_crop_uint8')] for k in ref
+                   if k.endswith('_crop_uint8'))
+    assert 'x' in names, names
+    return [n for n in names if n != 'x'] + ['x']
+
+
 class ParityAssets:
     """Lazily built, cached state dicts, checkpoints and models."""
 

@@ -7,14 +7,13 @@ an official ``.pth.tar``, converted by the converter CLI and loaded with
 """
 import copy
 
-import cv2
 import numpy as np
 import pytest
 import torch
 
+from parity_fixtures import crop_names
 from stark_plugin.models import reparameterize
 from stark_plugin.models.layers.tokens import FeatureTokens
-from stark_plugin.structures.crop import sample_target
 
 # tolerances of the reference README (STARK-Lightning section)
 TOL = dict(img=1e-6, stage2=1e-3, backbone=1e-3, feat=1e-3, pos=1e-6,
@@ -29,13 +28,6 @@ def _max_diff(ours: torch.Tensor, ref: np.ndarray) -> float:
     return float(np.abs(ours.astype(np.float64) - ref).max())
 
 
-def _crops(ref: dict):
-    """Names of the crops (``z``, ``x``) the fixture holds, search last."""
-    names = [n for n in ('z', 'x') if f'{n}_img' in ref]
-    assert names[-1] == 'x'
-    return names
-
-
 def _check(diffs: dict, label: str) -> None:
     print(f'\n[lightning {label}] max abs differences:',
           {k: f'{v:.2e}' for k, v in diffs.items()})
@@ -43,24 +35,6 @@ def _check(diffs: dict, label: str) -> None:
         kind = key.split('_', 1)[1] if key[:2] in ('z_', 'x_') else key
         kind = kind.replace('deploy_', '')
         assert value <= TOL.get(kind, TOL['other']), (key, value)
-
-
-def test_crops_and_normalisation(parity):
-    ref = parity.network_ref('lightning')
-    model = parity.model('lightning')
-    frames = parity.frames_bgr()
-    for n in _crops(ref):
-        info = ref['json'][n]
-        frame = cv2.cvtColor(frames[info['frame']], cv2.COLOR_BGR2RGB)
-        crop, resize_factor, mask = sample_target(
-            frame, info['box_xywh'], info['area_factor'],
-            info['output_size'])
-        np.testing.assert_array_equal(crop, ref[f'{n}_crop_uint8'])
-        np.testing.assert_array_equal(mask, ref[f'{n}_mask'][0])
-        assert resize_factor == info['resize_factor']
-        img = model.data_preprocessor.normalize(
-            torch.from_numpy(crop).permute(2, 0, 1)[None])
-        assert _max_diff(img, ref[f'{n}_img']) <= TOL['img']
 
 
 def _run(model, ref: dict, stages: bool = True):
@@ -75,7 +49,7 @@ def _run(model, ref: dict, stages: bool = True):
     ]
     try:
         with torch.no_grad():
-            for n in _crops(ref):
+            for n in crop_names(ref):
                 img = torch.from_numpy(ref[f'{n}_img'])
                 mask = torch.from_numpy(ref[f'{n}_mask'])
                 if stages:

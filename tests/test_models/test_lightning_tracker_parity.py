@@ -7,40 +7,24 @@ boundaries, see tests/test_apis/test_sot_inferencer_parity.py).
 default inference path) the reparameterised one. Both must stay within the
 reference README's 0.05 px with byte-identical search crops.
 """
-import hashlib
-
 import numpy as np
 import pytest
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.models.trackers import stark_tracker
 
 BOX_TOL = 0.05  # px (reference README, STARK-Lightning tolerances)
-
-
-def _sha(arr: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize('fast', [False, True],
                          ids=['multi-branch', 'reparameterised'])
-def test_tracker_matches_official(parity, fast, monkeypatch):
+def test_tracker_matches_official(parity, fast, recorded_crops):
     model = parity.model('lightning')
     ref = parity.tracker_ref('lightning')
     frames = parity.frames_bgr()
     assert len(frames) == len(ref['boxes_xywh'])
 
-    crops = []
-    original = stark_tracker.sample_target
-
-    def recording_sample_target(image, box, factor, size):
-        out = original(image, box, factor, size)
-        crops.append((factor, _sha(out[0]), _sha(out[2])))
-        return out
-
-    monkeypatch.setattr(stark_tracker, 'sample_target',
-                        recording_sample_target)
+    crops = recorded_crops
     inferencer = SOTInferencer(model, fast=fast)
     has_branches = any(
         hasattr(m, 'rbr_dense') for m in inferencer.net.modules())

@@ -1,9 +1,11 @@
-"""Network-level parity with the official STARK outputs (ST50 and S50)."""
+"""Network-level parity with the official STARK outputs (ST50 and S50;
+the crops also for STARK-Lightning)."""
 import cv2
 import numpy as np
 import pytest
 import torch
 
+from parity_fixtures import crop_names
 from stark_plugin.structures.crop import sample_target
 
 # tolerances suggested by the reference README (float32 re-implementation)
@@ -18,17 +20,13 @@ def _max_diff(ours: torch.Tensor, ref: np.ndarray) -> float:
     return float(np.abs(ours.astype(np.float64) - ref).max())
 
 
-def _crop_names(name):
-    return ['z1', 'z2', 'x'] if name == 'st50' else ['z1', 'x']
-
-
-@pytest.mark.parametrize('name', ['st50', 's50'])
+@pytest.mark.parametrize('name', ['st50', 's50', 'lightning'])
 def test_crops_and_normalisation(parity, name):
     """sample_target + normalisation reproduce the official crops exactly."""
     ref = parity.network_ref(name)
     model = parity.model(name)
     frames = parity.frames_bgr()
-    for n in _crop_names(name):
+    for n in crop_names(ref):
         info = ref['json'][n]
         frame_rgb = cv2.cvtColor(frames[info['frame']], cv2.COLOR_BGR2RGB)
         crop, resize_factor, mask = sample_target(
@@ -50,8 +48,11 @@ def test_network_outputs(parity, name):
     model = parity.model(name)
     diffs = {}
     tokens = {}
+    # the fixture's templates the network takes (STARK-S: the first), then x
+    names = crop_names(ref)
+    names = names[:-1][:model.num_templates] + ['x']
     with torch.no_grad():
-        for n in _crop_names(name):
+        for n in names:
             img = torch.from_numpy(ref[f'{n}_img'])
             mask = torch.from_numpy(ref[f'{n}_mask'])
             diffs[f'{n}_layer3'] = _max_diff(
@@ -64,7 +65,6 @@ def test_network_outputs(parity, name):
                 tok.pos.transpose(0, 1), ref[f'{n}_pos'])
             np.testing.assert_array_equal(tok.mask.numpy(),
                                           ref[f'{n}_feat_mask'])
-        names = _crop_names(name)
         out = model.forward_head([tokens[n] for n in names[:-1]],
                                  tokens['x'])
     merged = torch.cat([tokens[n].mask for n in names], dim=1)

@@ -25,9 +25,13 @@ model = dict(
         # official BACKBONE_TRAINED_LAYERS: stage1-3 (stage0 frozen)
         frozen_stages=0,
         norm='FrozenBN',
-        # official training starts from ImageNet RepVGG-A0-train.pth (same
-        # key names): init_cfg=dict(type='Pretrained', checkpoint=PATH)
-        init_cfg=None),
+        # as the official run, training starts from the ImageNet weights of
+        # the RepVGG authors (RepVGG-A0-train.pth, training form, same key
+        # names; not downloaded: put the file there or override
+        # model.backbone.init_cfg.checkpoint). Loading a STARK-Lightning
+        # checkpoint (init_model, tools/test.py, demo) skips it.
+        init_cfg=dict(
+            type='Pretrained', checkpoint='checkpoints/RepVGG-A0-train.pth')),
     neck=dict(
         type='mmdet.ChannelMapper',
         in_channels=[192],

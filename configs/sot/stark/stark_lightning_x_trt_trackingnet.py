@@ -14,17 +14,7 @@ _base_ = [
 # + TrackingNet (1:1:1:1), 500 epochs of 60000 samples (lr x0.1 after 400),
 # AdamW lr 1e-4 / weight decay 1e-4, backbone lr x0.1, gradient clipping
 # 0.1, batch 16 per GPU x 8 GPUs, L1 x5 + GIoU x2; FrozenBN backbone with
-# stage0 frozen. As the official run, training starts from the ImageNet
-# weights of the RepVGG authors (RepVGG-A0-train.pth, training form, same
-# key names; not downloaded: put the file there or override
-# model.backbone.init_cfg.checkpoint). Loading a STARK-Lightning checkpoint
-# (init_model, tools/test.py, demo) skips it.
-model = dict(
-    backbone=dict(
-        init_cfg=dict(
-            _delete_=True,
-            type='Pretrained',
-            checkpoint='checkpoints/RepVGG-A0-train.pth')))
+# stage0 frozen, from the ImageNet RepVGG-A0 weights (see the model base).
 # roots: --cfg-options train_dataloader.dataset.datasets.0.data_root=DIR
 # (0 LaSOT, 1 GOT-10k, 2 COCO, 3 TrackingNet) and
 # test_dataloader.dataset.data_root=DIR

@@ -1,7 +1,6 @@
 """The one-layer "lite" encoder of STARK-Lightning."""
 from typing import Dict, Optional
 
-import torch.nn.functional as F
 from mmcv.cnn.bricks.transformer import FFN
 from mmengine.model import BaseModule
 from torch import Tensor, nn
@@ -71,31 +70,13 @@ class LiteEncoder(BaseModule):
                   key_padding_mask: Optional[Tensor]) -> Tensor:
         """Multi-head attention output (before the residual)."""
         if self.fast_inference and not self.training:
-            return self._fast_attention(q, k, v, key_padding_mask)
+            from ..fast_inference import fast_mha
+            return fast_mha(self.self_attn, q, k, v, key_padding_mask)
         # need_weights=True: the explicit softmax(q k^T) v of the official
         # call (need_weights=False takes a fused kernel, other rounding)
         return self.self_attn(
             q, k, v, key_padding_mask=key_padding_mask,
             need_weights=True)[0]
-
-    def _fast_attention(self, q: Tensor, k: Tensor, v: Tensor,
-                        key_padding_mask: Optional[Tensor]) -> Tensor:
-        mha = self.self_attn
-        c, heads = mha.embed_dim, mha.num_heads
-        wt, b = mha.in_proj_weight, mha.in_proj_bias
-        bs, lq, lk = q.shape[0], q.shape[1], k.shape[1]
-        q = F.linear(q, wt[:c], b[:c])
-        k = F.linear(k, wt[c:2 * c], b[c:2 * c])
-        v = F.linear(v, wt[2 * c:], b[2 * c:])
-        q = q.view(bs, lq, heads, -1).transpose(1, 2)
-        k = k.view(bs, lk, heads, -1).transpose(1, 2)
-        v = v.view(bs, lk, heads, -1).transpose(1, 2)
-        mask = None
-        if key_padding_mask is not None and bool(key_padding_mask.any()):
-            mask = ~key_padding_mask.view(bs, 1, 1, lk)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        out = out.transpose(1, 2).reshape(bs, lq, c)
-        return F.linear(out, mha.out_proj.weight, mha.out_proj.bias)
 
     def forward(self, tokens: FeatureTokens,
                 return_intermediate: bool = False) -> Dict[str, Tensor]:
