@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from .layers.frozen_bn import FrozenBatchNorm2d
+from .layers.frozen_bn import FrozenBatchNorm2d, bn_scale_shift
 
 _NORMS = (FrozenBatchNorm2d, _BatchNorm)
 
@@ -38,12 +38,7 @@ def fold_conv_bn(conv: nn.Conv2d, bn: nn.Module) -> None:
     weight and bias of ``conv`` (in place; computed in float64)."""
     if isinstance(bn, _BatchNorm) and bn.training:
         raise RuntimeError('cannot fold a BatchNorm in training mode')
-    w = bn.weight.double() if bn.weight is not None else \
-        torch.ones_like(bn.running_var, dtype=torch.float64)
-    b = bn.bias.double() if bn.bias is not None else \
-        torch.zeros_like(bn.running_mean, dtype=torch.float64)
-    scale = w * (bn.running_var.double() + bn.eps).rsqrt()
-    shift = b - bn.running_mean.double() * scale
+    scale, shift = bn_scale_shift(bn)
     weight = conv.weight.double() * scale.view(-1, 1, 1, 1)
     bias = shift if conv.bias is None else conv.bias.double() * scale + shift
     dtype = conv.weight.dtype

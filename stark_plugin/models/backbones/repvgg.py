@@ -19,7 +19,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from stark_plugin.registry import MODELS
-from ..layers.frozen_bn import FrozenBatchNorm2d
+from ..layers.frozen_bn import FrozenBatchNorm2d, bn_scale_shift
 
 
 def _norm(norm: str, channels: int) -> nn.Module:
@@ -36,13 +36,6 @@ def _conv_bn(in_channels: int, out_channels: int, kernel_size: int,
         conv=nn.Conv2d(in_channels, out_channels, kernel_size, stride,
                        padding, bias=False),
         bn=_norm(norm, out_channels)))
-
-
-def _bn_scale_shift(bn: nn.Module) -> Tuple[Tensor, Tensor]:
-    """float64 ``(scale, shift)`` of an eval BatchNorm / FrozenBatchNorm."""
-    scale = bn.weight.double() * (bn.running_var.double() + bn.eps).rsqrt()
-    shift = bn.bias.double() - bn.running_mean.double() * scale
-    return scale, shift
 
 
 class RepVGGBlock(nn.Module):
@@ -89,15 +82,15 @@ class RepVGGBlock(nn.Module):
         """float64 kernel ``(out, in, 3, 3)`` and bias of the fused conv:
         ``k3 t3 + pad(k1 t1) + I t_id`` and the sum of the branch shifts,
         ``t = gamma / sqrt(var + eps)``."""
-        s3, b3 = _bn_scale_shift(self.rbr_dense.bn)
-        s1, b1 = _bn_scale_shift(self.rbr_1x1.bn)
+        s3, b3 = bn_scale_shift(self.rbr_dense.bn)
+        s1, b1 = bn_scale_shift(self.rbr_1x1.bn)
         k3 = self.rbr_dense.conv.weight.double()
         kernel = k3 * s3.view(-1, 1, 1, 1)
         k1 = self.rbr_1x1.conv.weight.double() * s1.view(-1, 1, 1, 1)
         kernel[:, :, 1:2, 1:2] += k1
         bias = b3 + b1
         if self.rbr_identity is not None:
-            sid, bid = _bn_scale_shift(self.rbr_identity)
+            sid, bid = bn_scale_shift(self.rbr_identity)
             idx = torch.arange(self.in_channels, device=k3.device)
             kernel[idx, idx, 1, 1] += sid
             bias = bias + bid

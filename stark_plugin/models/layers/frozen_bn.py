@@ -1,4 +1,6 @@
 """BatchNorm with frozen statistics and affine parameters (DETR style)."""
+from typing import Tuple
+
 import torch
 from torch import Tensor, nn
 
@@ -49,3 +51,15 @@ class FrozenBatchNorm2d(nn.Module):
 
     def extra_repr(self) -> str:
         return f'{self.num_features}, eps={self.eps}'
+
+
+def bn_scale_shift(bn: nn.Module) -> Tuple[Tensor, Tensor]:
+    """float64 ``(scale, shift)`` of an eval BatchNorm / FrozenBatchNorm:
+    ``bn(x) = x * scale + shift`` per channel (used to fold it into a
+    convolution)."""
+    w = bn.weight.double() if bn.weight is not None else \
+        torch.ones_like(bn.running_var, dtype=torch.float64)
+    b = bn.bias.double() if bn.bias is not None else \
+        torch.zeros_like(bn.running_mean, dtype=torch.float64)
+    scale = w * (bn.running_var.double() + bn.eps).rsqrt()
+    return scale, b - bn.running_mean.double() * scale
