@@ -70,3 +70,14 @@ def recorded_crops(monkeypatch):
     monkeypatch.setattr(stark_tracker, 'sample_target',
                         recording_sample_target)
     return crops
+
+
+@pytest.fixture(scope='session')
+def two_video_got10k(tmp_path_factory) -> str:
+    """Two generated 24-frame training videos (GOT-10k layout, 160 x 120),
+    enough for one training step."""
+    from stark_plugin.datasets.synthetic import make_synthetic_got10k
+    root = str(tmp_path_factory.mktemp('synth_two_videos'))
+    make_synthetic_got10k(root, num_videos=2, num_frames=24, seed=3,
+                          num_val_videos=0, size=(160, 120))
+    return root

@@ -6,26 +6,16 @@ import os.path as osp
 from typing import Dict
 
 import numpy as np
-import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 
-from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import DATASETS, MODELS
 from stark_plugin.utils import register_all_modules
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'sot',
                   'stark', 'stark_lightning_x_trt_got10k.py')
-
-
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory) -> str:
-    root = str(tmp_path_factory.mktemp('synth_lightning'))
-    make_synthetic_got10k(root, num_videos=2, num_frames=24, seed=3,
-                          num_val_videos=0, size=(160, 120))
-    return root
 
 
 def _snapshot(model) -> Dict[str, torch.Tensor]:
@@ -47,7 +37,7 @@ def test_config_follows_the_official_yaml():
     assert cfg.model.test_cfg.update_intervals == []
 
 
-def test_one_step_moves_exactly_the_trainable_weights(data_root):
+def test_one_step_moves_exactly_the_trainable_weights(two_video_got10k):
     register_all_modules()
     cfg = Config.fromfile(CONFIG)
     # the ImageNet backbone weights are not shipped: random init
@@ -59,7 +49,7 @@ def test_one_step_moves_exactly_the_trainable_weights(data_root):
     model.init_weights()
     model.train()
     ds_cfg = cfg.train_dataloader.dataset.datasets[1].copy()
-    ds_cfg.update(data_root=data_root, split='train')
+    ds_cfg.update(data_root=two_video_got10k, split='train')
     sample = DATASETS.build(ds_cfg)[0]
     t_size = cfg.model.test_cfg.template_size
     s_size = cfg.model.test_cfg.search_size

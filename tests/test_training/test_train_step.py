@@ -6,13 +6,11 @@ import os.path as osp
 from typing import Dict, Tuple
 
 import numpy as np
-import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 
-from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import DATASETS, MODELS
 from stark_plugin.utils import register_all_modules
 
@@ -30,14 +28,6 @@ ZERO_GRAD_AT_FIRST_STEP = {
     'head.transformer.decoder.layers.0.self_attn.attn.out_proj.weight',
     'head.transformer.decoder.layers.0.norms.0.weight',
 }
-
-
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory) -> str:
-    root = str(tmp_path_factory.mktemp('synth_r50'))
-    make_synthetic_got10k(root, num_videos=2, num_frames=24, seed=3,
-                          num_val_videos=0, size=(160, 120))
-    return root
 
 
 def _snapshot(model) -> Dict[str, torch.Tensor]:
@@ -69,9 +59,9 @@ def _changed(before, after):
     return {k for k in before if not torch.equal(before[k], after[k])}
 
 
-def test_stage_one_step_moves_exactly_the_trainable_weights(data_root):
+def test_stage_one_step_moves_exactly_the_trainable_weights(two_video_got10k):
     model, before, after, log_vars = _one_step(
-        'stark_st1_r50_500e_got10k.py', data_root)
+        'stark_st1_r50_500e_got10k.py', two_video_got10k)
     assert set(log_vars) >= {'loss', 'loss_bbox', 'loss_iou'}
     assert all(np.isfinite(float(v)) for v in log_vars.values())
     changed = _changed(before, after)
@@ -103,9 +93,9 @@ def test_stage_one_step_moves_exactly_the_trainable_weights(data_root):
         assert any(n.startswith(prefix) for n in changed), prefix
 
 
-def test_stage_two_step_moves_only_the_score_head(data_root):
+def test_stage_two_step_moves_only_the_score_head(two_video_got10k):
     model, before, after, log_vars = _one_step(
-        'stark_st2_r50_50e_got10k.py', data_root)
+        'stark_st2_r50_50e_got10k.py', two_video_got10k)
     assert set(log_vars) >= {'loss', 'loss_cls'}
     assert np.isfinite(float(log_vars['loss_cls']))
     changed = _changed(before, after)
