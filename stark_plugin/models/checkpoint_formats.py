@@ -54,7 +54,6 @@ class StarkCheckpoint(NamedTuple):
     meta: Dict[str, Any]
     format: str
     path: str
-    raw: Any  # the object as read from the file
 
     def describe(self) -> str:
         """One line: format, model variant and backbone depth."""
@@ -170,7 +169,7 @@ def _convert_keys(obj: Any, fmt: str, path: str) -> StarkCheckpoint:
     else:
         state_dict = _strip_module(obj.get('state_dict', obj))
         meta = dict(obj.get('meta') or {}) if 'state_dict' in obj else {}
-    return StarkCheckpoint(state_dict, meta, fmt, path, obj)
+    return StarkCheckpoint(state_dict, meta, fmt, path)
 
 
 def read_stark_checkpoint(path: str,
