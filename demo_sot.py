@@ -35,6 +35,8 @@ DEFAULT_OUT_TXT = 'demo_out.txt'
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     from mmengine.config import DictAction
+
+    from stark_plugin.apis.inference import BACKENDS
     parser = argparse.ArgumentParser(
         description='STARK single/multi-object tracking demo')
     parser.add_argument(
@@ -70,7 +72,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='cpu (default) or cuda:0')
     parser.add_argument(
         '--backend', default='torch',
-        choices=['torch', 'torch-bf16', 'onnxruntime', 'onnxruntime-int8'],
+        choices=BACKENDS,
         help='inference backend (default: torch)')
     parser.add_argument('--onnx-dir', help='exported ONNX graphs '
                         '(--backend onnxruntime / onnxruntime-int8: '

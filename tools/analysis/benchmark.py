@@ -23,6 +23,12 @@ import sys
 
 import torch
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if REPO_ROOT not in sys.path:  # run from a source checkout
+    sys.path.insert(0, REPO_ROOT)
+
+from stark_plugin.apis.inference import BACKENDS  # noqa: E402
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -41,8 +47,7 @@ def parse_args(argv=None):
     parser.add_argument('--targets', type=int, default=1,
                         help='also time K targets tracked in one batch')
     parser.add_argument('--backend', nargs='+', default=None,
-                        choices=['torch', 'torch-bf16', 'onnxruntime',
-                                 'onnxruntime-int8'],
+                        choices=BACKENDS,
                         help='backends (default: torch torch-bf16, plus '
                         'onnxruntime and onnxruntime-int8 when installed)')
     parser.add_argument('--onnx-dir', help='exported graphs for onnxruntime '
@@ -99,8 +104,6 @@ def read_frames(folder: str) -> list:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
