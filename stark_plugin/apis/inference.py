@@ -35,12 +35,7 @@ def _checkpoint_model_mismatch(model: torch.nn.Module, ckpt,
     if not (any(k.startswith(stark_keys) for k in own)
             and any(k.startswith(stark_keys) for k in theirs)):
         return None  # not two STARK models: the key check names the keys
-    if 'head.cls_head.' in tuple(ckpt.meta.get('missing_prefixes', ())):
-        own = {k: v for k, v in own.items()
-               if not k.startswith('head.cls_head.')}
-        theirs = {k: v for k, v in theirs.items()
-                  if not k.startswith('head.cls_head.')}
-    want, have = model_name(own), model_name(theirs)
+    want, have = model_name(own), ckpt.model_name()
     if want == have:
         return None
     cfg = getattr(model, 'cfg', None)

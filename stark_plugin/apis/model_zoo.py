@@ -61,15 +61,12 @@ def config_for_checkpoint(ckpt: 'StarkCheckpoint', path: str) -> Config:
     Raises:
         NoConfigError: no config can be told; pass one explicitly.
     """
-    from stark_plugin.models.checkpoint_formats import model_name
     text = ckpt.meta.get('cfg')
     if isinstance(text, str) and 'model' in text:
         print_log(f'{path}: using the config stored in the checkpoint',
                   logger='current')
         return Config.fromstring(text, file_format='.py')
-    name = model_name(ckpt.state_dict)
-    if 'head.cls_head.' in tuple(ckpt.meta.get('missing_prefixes', ())):
-        name = name.replace('STARK-S', 'STARK-ST')  # mmtracking stage 1
+    name = ckpt.model_name()
     shipped = CONFIG_FOR_MODEL.get(name)
     folder = configs_dir()
     if shipped is None or folder is None:

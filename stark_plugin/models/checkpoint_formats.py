@@ -55,9 +55,20 @@ class StarkCheckpoint(NamedTuple):
     format: str
     path: str
 
+    def model_name(self) -> str:
+        """The model these weights are for (:func:`model_name`); a STARK-ST
+        stage-1 file without its score head (``missing_prefixes``, as
+        mmtracking publishes them) is still a STARK-ST."""
+        name = model_name(self.state_dict)
+        missing = tuple(self.meta.get('missing_prefixes', ()))
+        if 'head.cls_head.' in missing and name.startswith('STARK-S') \
+                and not name.startswith('STARK-ST'):
+            name = 'STARK-ST' + name[len('STARK-S'):]
+        return name
+
     def describe(self) -> str:
         """One line: format, model variant and backbone depth."""
-        return f'{self.format} checkpoint of {model_name(self.state_dict)}'
+        return f'{self.format} checkpoint of {self.model_name()}'
 
 
 def model_name(state_dict: Dict[str, Any]) -> str:
