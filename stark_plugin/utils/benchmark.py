@@ -66,21 +66,29 @@ def synthetic_sequence(num_frames: int, height: int = 480, width: int = 640,
 
 
 def rich_sequence(num_frames: int, height: int = 480, width: int = 640,
-                  seed: int = 0
+                  seed: int = 0, style: str = 'rich'
                   ) -> Tuple[List[np.ndarray], List[List[float]]]:
-    """BGR frames and boxes of a 'rich' generated video (the synthetic
-    training style: scale and aspect changes, blur, look-alikes, border
-    crossings); boxes of frames where the target is outside are
-    ``[-1, -1, -1, -1]``."""
+    """BGR frames and boxes of a generated video of the synthetic training
+    data (``style`` 'rich': scale and aspect changes, blur, look-alikes,
+    border crossings; 'basic': the simpler style); boxes of frames where
+    the target is outside are ``[-1, -1, -1, -1]``."""
     from stark_plugin.datasets.synthetic import render_video
     frames, boxes, *_ = render_video(
         np.random.default_rng(seed), num_frames, size=(width, height),
-        with_absence=False, style='rich')
+        with_absence=False, style=style)
     return list(frames), [list(map(float, b)) for b in boxes]
 
 
-#: generated sequences of :func:`benchmark`.
-SEQUENCES = dict(lissajous=synthetic_sequence, rich=rich_sequence)
+def basic_sequence(num_frames: int, height: int = 480, width: int = 640,
+                   seed: int = 0
+                   ) -> Tuple[List[np.ndarray], List[List[float]]]:
+    """:func:`rich_sequence` in the 'basic' synthetic style."""
+    return rich_sequence(num_frames, height, width, seed, style='basic')
+
+
+#: generated sequences of :func:`benchmark` and :func:`drift_study`.
+SEQUENCES = dict(lissajous=synthetic_sequence, rich=rich_sequence,
+                 basic=basic_sequence)
 
 
 # ----------------------------------------------------------------------
@@ -412,6 +420,60 @@ def open_loop_drift(test: SOTInferencer, ref: SOTInferencer,
                   np.asarray(ref_boxes), np.asarray(ref_scores))
 
 
+def closed_loop_control(ref: SOTInferencer, frames: Sequence[np.ndarray],
+                        init_box: Sequence[float], ref_boxes: np.ndarray,
+                        device: torch.device, shift_px: float = 0.1
+                        ) -> Dict[str, float]:
+    """The reference path again, started from ``init_box`` moved by
+    ``shift_px`` in x and y: its closed-loop IoU to its own run
+    (``ref_boxes``, one row per frame after the first) is the tracker's
+    own sensitivity. A backend whose closed-loop drift is near it cannot be
+    told apart from a sub-pixel change of the first box."""
+    moved = [init_box[0] + shift_px, init_box[1] + shift_px,
+             init_box[2], init_box[3]]
+    run = run_sequence(ref, frames, [moved], device)
+    iou = box_iou_xywh(run['boxes'].reshape(-1, 4),
+                       np.asarray(ref_boxes).reshape(-1, 4))
+    return dict(shift_px=float(shift_px), mean_iou=float(iou.mean()),
+                min_iou=float(iou.min()))
+
+
+def _export_graphs(model: torch.nn.Module, backends: Sequence[str],
+                   onnx_dir: Optional[str], int8_dir: Optional[str],
+                   calib_frames: int, tmp_dirs: list,
+                   log: Callable[[str], None]
+                   ) -> Tuple[Optional[str], Optional[str]]:
+    """Graph folders of the ONNX Runtime backends in ``backends``, exported
+    to temporary folders (appended to ``tmp_dirs``) where not given."""
+    if any(b in ONNX_BACKENDS for b in backends) and onnx_dir is None:
+        from stark_plugin.apis.onnx_backend import export_onnx
+        tmp_dirs.append(tempfile.TemporaryDirectory())
+        onnx_dir = tmp_dirs[-1].name
+        start = time.perf_counter()
+        export_onnx(model, onnx_dir)
+        log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
+    if 'onnxruntime-int8' in backends and int8_dir is None:
+        from stark_plugin.apis.onnx_int8 import export_int8
+        tmp_dirs.append(tempfile.TemporaryDirectory())
+        int8_dir = tmp_dirs[-1].name
+        start = time.perf_counter()
+        export_int8(model, int8_dir, calib_frames=calib_frames,
+                    float_dir=onnx_dir)
+        log(f'int8 graphs (calibrated on {calib_frames} frames) in '
+            f'{time.perf_counter() - start:.1f} s')
+    return onnx_dir, int8_dir
+
+
+def _backend_kwargs(backend: str, onnx_dir: Optional[str],
+                    int8_dir: Optional[str]) -> Dict[str, object]:
+    kwargs: Dict[str, object] = dict(backend=backend)
+    if backend == 'onnxruntime':
+        kwargs['onnx_dir'] = onnx_dir
+    elif backend == 'onnxruntime-int8':
+        kwargs['onnx_dir'] = int8_dir
+    return kwargs
+
+
 def benchmark(model: torch.nn.Module,
               backends: Sequence[str] = ('torch', 'torch-bf16'),
               num_frames: int = 60,
@@ -425,6 +487,7 @@ def benchmark(model: torch.nn.Module,
               int8_dir: Optional[str] = None,
               calib_frames: int = 32,
               roofline: bool = True,
+              control_shift_px: float = 0.1,
               log: Callable[[str], None] = print,
               frames: Optional[Tuple[Sequence[np.ndarray],
                                      Sequence[float]]] = None
@@ -444,6 +507,9 @@ def benchmark(model: torch.nn.Module,
             ``onnxruntime-int8``; exported (calibrated on ``calib_frames``
             frames) to a temporary folder when None.
         roofline: peak probe, counted FLOPs and achieved GFLOP/s.
+        control_shift_px: also track with the fp32 reference from the first
+            box moved by this many pixels (:func:`closed_loop_control`;
+            0 skips it): the closed-loop drift a backend cannot beat.
         sequence: ``'lissajous'`` (:func:`synthetic_sequence`) or
             ``'rich'`` (:func:`rich_sequence`, the style the tiny synthetic
             models are trained on: use it for drift of those).
@@ -456,7 +522,9 @@ def benchmark(model: torch.nn.Module,
         path: ``init``, ``step``, ``parts``, ``peak_mem_mb``,
         ``speedup_vs_naive``, ``drift_vs_fp32``; with ``roofline``:
         ``gflop``, ``gflops``, ``peak_fraction`` in ``step`` and each
-        part), ``multi_target``, ``roofline`` (``probe``, ``gflop``).
+        part), ``multi_target``, ``roofline`` (``probe``, ``gflop``),
+        ``drift_control`` (:func:`closed_loop_control` of the fp32
+        reference, when it ran).
     """
     for b in backends:
         if b not in BACKENDS:
@@ -498,33 +566,14 @@ def benchmark(model: torch.nn.Module,
         probes.append(peak_probe())
         report['roofline'] = dict(gflop=step_flops(model))
     tmp_dirs: List[tempfile.TemporaryDirectory] = []
-    if any(b in ONNX_BACKENDS for b in backends) and onnx_dir is None:
-        from stark_plugin.apis.onnx_backend import export_onnx
-        tmp_dirs.append(tempfile.TemporaryDirectory())
-        onnx_dir = tmp_dirs[-1].name
-        start = time.perf_counter()
-        export_onnx(model, onnx_dir)
-        log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
-    if 'onnxruntime-int8' in backends and int8_dir is None:
-        from stark_plugin.apis.onnx_int8 import export_int8
-        tmp_dirs.append(tempfile.TemporaryDirectory())
-        int8_dir = tmp_dirs[-1].name
-        start = time.perf_counter()
-        export_int8(model, int8_dir, calib_frames=calib_frames,
-                    float_dir=onnx_dir)
-        log(f'int8 graphs (calibrated on {calib_frames} frames) in '
-            f'{time.perf_counter() - start:.1f} s')
+    onnx_dir, int8_dir = _export_graphs(model, backends, onnx_dir, int8_dir,
+                                        calib_frames, tmp_dirs, log)
 
     paths: List[Tuple[str, dict]] = []
     if naive:
         paths.append(('naive', dict(cache_templates=False, fast=False)))
     for b in backends:
-        kwargs = dict(backend=b)
-        if b == 'onnxruntime':
-            kwargs['onnx_dir'] = onnx_dir
-        elif b == 'onnxruntime-int8':
-            kwargs['onnx_dir'] = int8_dir
-        paths.append((b, kwargs))
+        paths.append((b, _backend_kwargs(b, onnx_dir, int8_dir)))
 
     runs: Dict[str, dict] = {}
     inferencers: Dict[str, SOTInferencer] = {}
@@ -588,6 +637,12 @@ def benchmark(model: torch.nn.Module,
                         inferencers[name], inferencers[ref_name],
                         frames[:min(len(frames), 31)], init_box)
                 results[name]['drift_vs_fp32'] = drift
+            if control_shift_px:
+                control = closed_loop_control(
+                    inferencers[ref_name], [frames[0]] + frames[warmup + 1:],
+                    init_box, ref['boxes'], device, control_shift_px)
+                control['reference'] = ref_name
+                report['drift_control'] = control
 
         if targets > 1:
             boxes = _target_boxes(init_box, targets, frame_size)
@@ -625,6 +680,120 @@ def benchmark(model: torch.nn.Module,
         for tmp in tmp_dirs:
             tmp.cleanup()
     return report
+
+
+def drift_study(model: torch.nn.Module,
+                backends: Sequence[str] = ('torch-bf16', 'onnxruntime',
+                                           'onnxruntime-int8'),
+                videos: int = 6, num_frames: int = 100,
+                frame_size: Tuple[int, int] = (240, 320),
+                sequence: str = 'rich', seed: int = 10,
+                onnx_dir: Optional[str] = None,
+                int8_dir: Optional[str] = None, calib_frames: int = 32,
+                control_shift_px: float = 0.1,
+                log: Callable[[str], None] = print) -> Dict[str, object]:
+    """Drift of each backend against fp32 ``torch`` over ``videos``
+    generated videos (``sequence`` style, seeds ``seed``, ``seed + 1``,
+    ...), without timing: closed loop (each path tracks on its own), open
+    loop (:func:`open_loop_drift`), each path's IoU to the ground truth,
+    and the fp32 control (:func:`closed_loop_control`) per video.
+
+    Returns:
+        ``settings``, ``videos`` (one dict per video: ``seed``, ``truth``,
+        ``closed``, ``open`` keyed by path, ``control`` mean IoU) and
+        ``mean`` (the same keys averaged over the videos).
+    """
+    backends = [b for b in backends if b != 'torch']
+    for b in backends:
+        if b not in BACKENDS:
+            raise ValueError(f'unknown backend {b!r}; choose from {BACKENDS}')
+    if sequence not in SEQUENCES:
+        raise ValueError(f'unknown sequence {sequence!r}; choose from '
+                         f'{tuple(SEQUENCES)}')
+    if videos < 1 or num_frames < 2:
+        raise ValueError('a drift study needs >= 1 video of >= 2 frames')
+    device = next(model.parameters()).device
+    model.eval()
+    tmp_dirs: List[tempfile.TemporaryDirectory] = []
+    rows = []
+    try:
+        onnx_dir, int8_dir = _export_graphs(model, backends, onnx_dir,
+                                            int8_dir, calib_frames,
+                                            tmp_dirs, log)
+        ref = SOTInferencer(model, backend='torch')
+        tests = {b: SOTInferencer(model, **_backend_kwargs(b, onnx_dir,
+                                                           int8_dir))
+                 for b in backends}
+        for k in range(videos):
+            frames, gt = SEQUENCES[sequence](num_frames, *frame_size,
+                                             seed=seed + k)
+            gt = np.asarray(gt, dtype=np.float64)
+            if gt[0, 2] <= 0 or gt[0, 3] <= 0:
+                raise ValueError(f'{sequence} video of seed {seed + k} '
+                                 'starts without a target')
+            seen = gt[1:, 2] > 0
+            ref_boxes = run_sequence(ref, frames, [gt[0]],
+                                     device)['boxes'][:, 0]
+            row = dict(seed=seed + k, truth={}, closed={}, open={})
+            row['truth']['torch'] = float(
+                box_iou_xywh(ref_boxes[seen], gt[1:][seen]).mean())
+            for name, inf in tests.items():
+                boxes = run_sequence(inf, frames, [gt[0]],
+                                     device)['boxes'][:, 0]
+                row['truth'][name] = float(
+                    box_iou_xywh(boxes[seen], gt[1:][seen]).mean())
+                row['closed'][name] = float(
+                    box_iou_xywh(boxes, ref_boxes).mean())
+                row['open'][name] = open_loop_drift(
+                    inf, ref, frames, gt[0])['mean_iou']
+            if control_shift_px:
+                row['control'] = closed_loop_control(
+                    ref, frames, gt[0], ref_boxes, device,
+                    control_shift_px)['mean_iou']
+            log(f"video {row['seed']}: closed-loop IoU to fp32 " + ', '.join(
+                f'{b} {v:.3f}' for b, v in row['closed'].items()) +
+                (f", control {row['control']:.3f}" if 'control' in row
+                 else ''))
+            rows.append(row)
+    finally:
+        for tmp in tmp_dirs:
+            tmp.cleanup()
+    mean: Dict[str, object] = {
+        key: {b: float(np.mean([r[key][b] for r in rows]))
+              for b in rows[0][key]}
+        for key in ('truth', 'closed', 'open')}
+    if control_shift_px:
+        mean['control'] = float(np.mean([r['control'] for r in rows]))
+    return dict(
+        settings=dict(backends=list(backends), videos=videos,
+                      frames=num_frames, frame_size=list(frame_size),
+                      sequence=sequence, seed=seed,
+                      control_shift_px=control_shift_px),
+        videos=rows, mean=mean)
+
+
+def format_drift_table(report: Dict[str, object]) -> str:
+    """The table of a :func:`drift_study` report."""
+    st, mean = report['settings'], report['mean']
+    lines = [
+        f"drift against fp32 torch over {st['videos']} generated "
+        f"'{st['sequence']}' videos (seeds {st['seed']}-"
+        f"{st['seed'] + st['videos'] - 1}, {st['frames']} frames, "
+        f"{st['frame_size'][1]}x{st['frame_size'][0]})",
+        '',
+        '| path | closed-loop mean IoU to fp32 | open-loop mean IoU to fp32 '
+        '| mean IoU to the truth |',
+        '| --- | --- | --- | --- |',
+        f"| torch (fp32) | - | - | {mean['truth']['torch']:.3f} |",
+    ]
+    if 'control' in mean:
+        lines.append(
+            f"| torch, first box moved by {st['control_shift_px']:g} px "
+            f"(control) | {mean['control']:.3f} | - | - |")
+    for b in mean['closed']:
+        lines.append(f"| {b} | {mean['closed'][b]:.3f} | "
+                     f"{mean['open'][b]:.3f} | {mean['truth'][b]:.3f} |")
+    return '\n'.join(lines)
 
 
 def _target_boxes(box: Sequence[float], k: int,
@@ -686,6 +855,14 @@ def format_table(report: Dict[str, object]) -> str:
     for name, r in report['results'].items():
         lines.append(f'  {name}: ' + ', '.join(
             f"{k} {v['median_ms']:.1f}" for k, v in r['parts'].items()))
+    control = report.get('drift_control')
+    if control:
+        lines.append(
+            f"  drift control: {control['reference']} started from the "
+            f"first box moved by {control['shift_px']:g} px: closed-loop "
+            f"mean IoU to itself {control['mean_iou']:.4f} (min "
+            f"{control['min_iou']:.4f}); a backend's closed-loop drift near "
+            "this is the tracker's own sensitivity, not numerics")
     for name, m in report['multi_target'].items():
         lines.append(
             f"  {name} x{m['targets']} targets: step "

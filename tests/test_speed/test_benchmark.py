@@ -35,7 +35,7 @@ def test_benchmark_writes_json(tmp_path, capsys):
     with open(out) as f:
         report = json.load(f)
     assert set(report) == {'env', 'settings', 'results', 'multi_target',
-                           'roofline'}
+                           'roofline', 'drift_control'}
     env = report['env']
     assert {'torch', 'threads', 'device', 'cpu'} <= set(env)
     assert env['threads'] == 1
@@ -82,13 +82,73 @@ def test_benchmark_writes_json(tmp_path, capsys):
     if 'onnxruntime' in backends:
         assert report['results']['onnxruntime']['parts']['network'][
             'gflop'] == pytest.approx(gflop['network'])
+    control = report['drift_control']
+    assert control['reference'] == 'torch' and control['shift_px'] == 0.1
+    assert 0.0 <= control['min_iou'] <= control['mean_iou'] <= 1.0
     text = capsys.readouterr().out
     assert '| naive |' in text and 'speed-up' in text
+    assert 'drift control: torch started from the first box moved by' in text
     assert 'roofline: peak probe' in text and '% of peak' in text
+
+
+def test_drift_study(tmp_path, capsys):
+    """--drift-videos: per-video and mean drift, the control, no timing."""
+    backends = ['torch-bf16']
+    try:
+        import onnxruntime  # noqa: F401
+        backends.append('onnxruntime')
+    except ImportError:
+        pass
+    out = str(tmp_path / 'drift.json')
+    rc = _tool().main([TINY, '--frames', '5', '--threads', '1',
+                       '--sequence', 'basic', '--frame-size', '240', '320',
+                       '--drift-videos', '2', '--drift-seed', '3',
+                       '--backend', 'torch', *backends, '--json', out])
+    assert rc == 0
+    with open(out) as f:
+        report = json.load(f)
+    assert set(report) == {'settings', 'videos', 'mean'}
+    assert report['settings']['backends'] == backends  # fp32 is the ref
+    assert [v['seed'] for v in report['videos']] == [3, 4]
+    for video in report['videos']:
+        assert set(video['closed']) == set(video['open']) == set(backends)
+        assert set(video['truth']) == {'torch', *backends}
+        assert 0.0 <= video['control'] <= 1.0
+        for key in ('closed', 'open', 'truth'):
+            assert all(0.0 <= v <= 1.0 for v in video[key].values())
+    mean = report['mean']
+    assert mean['closed']['torch-bf16'] == pytest.approx(
+        sum(v['closed']['torch-bf16'] for v in report['videos']) / 2)
+    if 'onnxruntime' in backends:  # fp32 graphs: the fp32 trajectory
+        assert mean['closed']['onnxruntime'] > 0.999
+        assert mean['open']['onnxruntime'] > 0.999
+    text = capsys.readouterr().out
+    assert "over 2 generated 'basic' videos (seeds 3-4" in text
+    assert '(control) |' in text and '| torch-bf16 |' in text
+
+
+def test_closed_loop_control_is_the_tracker_itself(tiny):
+    """Moved by 0 px the control repeats the reference run exactly; moved
+    by a few pixels it is a different trajectory."""
+    from stark_plugin.apis import SOTInferencer
+    from stark_plugin.utils.benchmark import (closed_loop_control,
+                                              run_sequence,
+                                              synthetic_sequence)
+    frames, boxes = synthetic_sequence(6, 240, 320, seed=1)
+    ref = SOTInferencer(tiny)
+    device = next(tiny.parameters()).device
+    ref_boxes = run_sequence(ref, frames, [boxes[0]], device)['boxes']
+    same = closed_loop_control(ref, frames, boxes[0], ref_boxes, device, 0.0)
+    assert same['mean_iou'] == same['min_iou'] == 1.0
+    moved = closed_loop_control(ref, frames, boxes[0], ref_boxes, device,
+                                8.0)
+    assert moved['shift_px'] == 8.0 and moved['min_iou'] < 1.0
 
 
 def test_benchmark_rejects_bad_arguments(capsys):
     assert _tool().main([TINY, '--frames', '1']) == 2
+    assert _tool().main([TINY, '--control-shift', '-1']) == 2
+    assert _tool().main([TINY, '--drift-videos', '0']) == 2
     assert _tool().main([TINY, '--frame-size', '32', '640']) == 2
     with pytest.raises(SystemExit):
         _tool().main([TINY, '--sequence', 'random'])

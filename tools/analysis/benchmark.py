@@ -12,9 +12,19 @@ Example::
         --threads 2 --frames 34 --init-box 67 56.5 61 45 \
         --frames-dir tests/data/reference/sequence/frames
 
+    # drift only (no timing) of a trained model over 6 generated videos
+    python tools/analysis/benchmark.py \
+        configs/sot/stark/stark_st2_tiny_synth.py \
+        --checkpoint stark_plugin/assets/stark_st_tiny_synth_rich.pth \
+        --sequence rich --frame-size 240 320 --frames 100 --drift-videos 6
+
 Prints the table of every path (naive baseline and backends), the step's
 parts, the multi-target step, and the roofline view (peak probe of this
-machine with the threads used, counted FLOPs, achieved GFLOP/s per part).
+machine with the threads used, counted FLOPs, achieved GFLOP/s per part),
+and a drift control: the fp32 tracker started from a first box moved by
+--control-shift pixels, whose closed-loop IoU to itself is the drift no
+backend can beat. With --drift-videos, only drift (no timing) over several
+generated videos.
 """
 import argparse
 import logging
@@ -58,10 +68,22 @@ def parse_args(argv=None):
     parser.add_argument('--calib-frames', type=int, default=32,
                         help='calibration frames of that export (default 32)')
     parser.add_argument('--sequence', default='lissajous',
-                        choices=['lissajous', 'rich'],
-                        help='generated sequence: lissajous (default) or '
-                        'rich (the synthetic training style; for drift of '
-                        'the tiny synthetic models)')
+                        choices=['lissajous', 'rich', 'basic'],
+                        help='generated sequence: lissajous (default), or '
+                        'rich / basic (the synthetic training styles; for '
+                        'drift of the tiny synthetic models)')
+    parser.add_argument('--drift-videos', type=int, metavar='N',
+                        help='no timing: drift of each backend against fp32 '
+                        'over N generated --sequence videos of --frames '
+                        'frames (closed and open loop, IoU to the truth, '
+                        'the fp32 control)')
+    parser.add_argument('--drift-seed', type=int, default=10,
+                        help='seed of the first --drift-videos video '
+                        '(default 10; the training videos use seed 0)')
+    parser.add_argument('--control-shift', type=float, default=0.1,
+                        metavar='PX', help='drift control: fp32 tracking '
+                        'from the first box moved by PX pixels (default '
+                        '0.1; 0 skips it)')
     parser.add_argument('--frame-size', type=int, nargs=2, default=[480, 640],
                         metavar=('H', 'W'), help='frame height and width '
                         '(default 480 640)')
@@ -116,6 +138,10 @@ def main(argv=None) -> int:
         print('error: --frames must be >= 2 and --targets >= 1',
               file=sys.stderr)
         return 2
+    if args.control_shift < 0:
+        print(f'error: --control-shift {args.control_shift}: must be >= 0',
+              file=sys.stderr)
+        return 2
     if min(args.frame_size) < 64:
         print(f'error: --frame-size {args.frame_size[0]} '
               f'{args.frame_size[1]}: height and width must be >= 64',
@@ -161,6 +187,8 @@ def main(argv=None) -> int:
         MMLogger.get_current_instance().setLevel(logging.ERROR)
         model.init_weights()
         model.eval()
+    if args.drift_videos is not None:
+        return _drift_study(args, model, backends)
     report = benchmark(
         model, backends=backends, num_frames=args.frames,
         warmup=args.warmup, targets=args.targets, onnx_dir=args.onnx_dir,
@@ -168,9 +196,35 @@ def main(argv=None) -> int:
         int8_dir=args.int8_dir, calib_frames=args.calib_frames,
         roofline=not args.no_roofline and args.device == 'cpu',
         sequence=args.sequence, frame_size=tuple(args.frame_size),
+        control_shift_px=args.control_shift,
         log=lambda msg: print(msg, flush=True), frames=frames)
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(format_table(report))
+    if args.json:
+        atomic_write_json(args.json, report)
+        print(f'wrote {args.json}')
+    return 0
+
+
+def _drift_study(args, model, backends) -> int:
+    from stark_plugin.utils.benchmark import drift_study, format_drift_table
+    from stark_plugin.utils.io import atomic_write_json
+    if args.drift_videos < 1 or args.frames_dir:
+        print('error: --drift-videos needs N >= 1 and generated videos '
+              '(not --frames-dir)', file=sys.stderr)
+        return 2
+    if args.checkpoint is None:
+        print('warning: random weights: drift of an untrained tracker '
+              'measures nothing (pass --checkpoint)', file=sys.stderr)
+    report = drift_study(
+        model, backends=backends, videos=args.drift_videos,
+        num_frames=args.frames, frame_size=tuple(args.frame_size),
+        sequence=args.sequence, seed=args.drift_seed,
+        onnx_dir=args.onnx_dir, int8_dir=args.int8_dir,
+        calib_frames=args.calib_frames, control_shift_px=args.control_shift,
+        log=lambda msg: print(msg, flush=True))
+    report['settings'].update(config=args.config, checkpoint=args.checkpoint)
+    print(format_drift_table(report))
     if args.json:
         atomic_write_json(args.json, report)
         print(f'wrote {args.json}')
