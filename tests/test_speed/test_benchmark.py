@@ -3,6 +3,7 @@ import importlib.util
 import json
 import os.path as osp
 
+import numpy as np
 import pytest
 
 from .conftest import TINY
@@ -143,6 +144,24 @@ def test_closed_loop_control_is_the_tracker_itself(tiny):
     moved = closed_loop_control(ref, frames, boxes[0], ref_boxes, device,
                                 8.0)
     assert moved['shift_px'] == 8.0 and moved['min_iou'] < 1.0
+
+
+def test_interleaved_blocks_track_like_single_runs(tiny):
+    """Interleaving paths in blocks (a short last block included) changes
+    only the timing, not what each path tracks."""
+    from stark_plugin.apis import SOTInferencer
+    from stark_plugin.utils.benchmark import (run_interleaved, run_sequence,
+                                              synthetic_sequence)
+    frames, boxes = synthetic_sequence(6, 240, 320, seed=3)
+    device = next(tiny.parameters()).device
+    infs = dict(naive=SOTInferencer(tiny, cache_templates=False, fast=False),
+                torch=SOTInferencer(tiny))
+    runs = run_interleaved(infs, frames, [boxes[0]], device, block=2)
+    for name, inf in infs.items():
+        alone = run_sequence(inf, frames, [boxes[0]], device)
+        assert len(runs[name]['times']) == len(frames) - 1
+        np.testing.assert_array_equal(runs[name]['boxes'], alone['boxes'])
+        np.testing.assert_array_equal(runs[name]['scores'], alone['scores'])
 
 
 def test_benchmark_rejects_bad_arguments(capsys):

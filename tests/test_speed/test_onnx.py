@@ -70,6 +70,37 @@ def test_onnxruntime_backend_tracks_like_torch(exported, tiny):
             assert abs(ta['score'] - tb['score']) <= 1e-4
 
 
+def test_onnxruntime_crops_on_one_torch_thread(exported, tiny,
+                                               monkeypatch):
+    """With ONNX Runtime the crop runs on one torch thread (its spinning
+    workers would stall a multi-threaded op); torch's own backend keeps
+    the threads, and the thread count is restored after every crop."""
+    from stark_plugin.models.trackers import stark_tracker
+    seen = []
+    real = stark_tracker.sample_target
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stark_tracker, 'sample_target', spy)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        frames, boxes = synthetic_sequence(3, 240, 320, seed=2)
+        for backend, threads in (('onnxruntime', 1), ('torch', 2)):
+            seen.clear()
+            inf = SOTInferencer(tiny, backend=backend,
+                                onnx_dir=exported
+                                if backend == 'onnxruntime' else None)
+            inf.init(frames[0], boxes[0])
+            inf.track(frames[1])
+            assert seen and set(seen) == {threads}, backend
+            assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_onnxruntime_backend_errors(tmp_path, tiny, exported):
     with pytest.raises(FileNotFoundError, match='export_onnx'):
         SOTInferencer(tiny, backend='onnxruntime', onnx_dir=str(tmp_path))

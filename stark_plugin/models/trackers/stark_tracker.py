@@ -60,6 +60,21 @@ class TrackerState:
     updated_frames: List[int] = field(default_factory=list)
 
 
+@contextlib.contextmanager
+def torch_threads(num: Optional[int]):
+    """Run the block with ``num`` torch intra-op threads (None: unchanged),
+    restoring the previous number after it."""
+    before = torch.get_num_threads()
+    if num is None or num == before:
+        yield
+        return
+    torch.set_num_threads(num)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def decode_pred_box(pred_boxes: Tensor, search_size: int,
                     resize_factor: float) -> List[float]:
     """Network box ``(Nq, 4)`` normalised (cx, cy, w, h) -> image-scale
@@ -127,6 +142,9 @@ class StarkTracker:
         dev = getattr(model, 'device', None)
         self._device = torch.device(dev) if dev is not None else \
             next(model.parameters()).device
+        # a model run outside torch (ONNX Runtime) may ask for the crop
+        # to stay on the calling thread (see OnnxStarkModel)
+        self.preprocess_threads = getattr(model, 'preprocess_threads', None)
         pre = model.data_preprocessor
         self._mean = pre.mean.to(self._device)
         self._std = pre.std.to(self._device)
@@ -152,6 +170,11 @@ class StarkTracker:
     def crop(self, frame_rgb: np.ndarray, box: Sequence[float],
              factor: float, size: int) -> Tuple[Tensor, Tensor, float]:
         """Crop + normalise: ``(img (1,3,S,S), mask (1,S,S), resize)``."""
+        with torch_threads(self.preprocess_threads):
+            return self._crop(frame_rgb, box, factor, size)
+
+    def _crop(self, frame_rgb: np.ndarray, box: Sequence[float],
+              factor: float, size: int) -> Tuple[Tensor, Tensor, float]:
         patch, resize_factor, mask = sample_target(frame_rgb, box, factor,
                                                    size)
         if not self.fast:  # the original per-frame preprocessing
