@@ -275,12 +275,13 @@ def run_interleaved(inferencers: Dict[str, SOTInferencer],
 
 def run_paired(single: SOTInferencer, multi: SOTInferencer,
                frames: Sequence[np.ndarray], init_box: Sequence[float],
-               boxes: Sequence[Sequence[float]], device: torch.device
-               ) -> Dict[str, object]:
+               boxes: Sequence[Sequence[float]], device: torch.device,
+               block: int = 10) -> Dict[str, object]:
     """One target (``single``) and ``boxes`` in one batch (``multi``)
-    tracked through ``frames``, alternating frame by frame so that both
-    see the same machine load: per-frame seconds of each and the seconds
-    of initialising all of ``boxes``."""
+    tracked through ``frames``, alternating in blocks of ``block`` frames
+    (as :func:`run_interleaved`) so that both see the same machine load:
+    per-frame seconds of each and the seconds of initialising all of
+    ``boxes``."""
     single.reset()
     single.init(frames[0], init_box)
     multi.reset()
@@ -291,13 +292,16 @@ def run_paired(single: SOTInferencer, multi: SOTInferencer,
     _sync(device)
     out = dict(init_s=time.perf_counter() - start, single_times=[],
                multi_times=[])
-    for i, frame in enumerate(frames[1:]):
-        order = [('single', single), ('multi', multi)]
-        for key, inf in (order if i % 2 == 0 else order[::-1]):
-            start = time.perf_counter()
-            inf.track(frame)
-            _sync(device)
-            out[f'{key}_times'].append(time.perf_counter() - start)
+    steps = list(frames[1:])
+    block = max(1, int(block))
+    order = [('single', single), ('multi', multi)]
+    for b, first in enumerate(range(0, len(steps), block)):
+        for key, inf in (order if b % 2 == 0 else order[::-1]):
+            for frame in steps[first:first + block]:
+                start = time.perf_counter()
+                inf.track(frame)
+                _sync(device)
+                out[f'{key}_times'].append(time.perf_counter() - start)
     return out
 
 
@@ -607,7 +611,7 @@ def benchmark(model: torch.nn.Module,
                 parts=step_parts(inf, frames[1], init_box, device,
                                  part_repeats),
                 peak_mem_mb=mem.peak_mb)
-        log('tracking steps, paths interleaved frame by frame ...')
+        log('tracking steps, paths interleaved in blocks of 10 frames ...')
         runs = run_interleaved(inferencers,
                                [frames[0]] + frames[warmup + 1:],
                                [init_box], device)
@@ -877,7 +881,7 @@ def format_table(report: Dict[str, object]) -> str:
             f"  {name} x{m['targets']} targets: step "
             f"{m['step']['median_ms']:.1f} ms = {m['ratio_vs_single']:.2f}x "
             f"the single-target step ({m['single_step_ms']:.1f} ms, "
-            f"alternating with it), init of all {m['init_ms']:.0f} ms, "
+            f"alternating with it in blocks), init of all {m['init_ms']:.0f} ms, "
             f"{m['target_fps']:.1f} "
             f"target-frames/s (single {m['single_target_fps']:.1f}, "
             f"batching gain {m['batching_gain']:.2f}x)")

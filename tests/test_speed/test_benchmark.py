@@ -150,7 +150,8 @@ def test_interleaved_blocks_track_like_single_runs(tiny):
     """Interleaving paths in blocks (a short last block included) changes
     only the timing, not what each path tracks."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.utils.benchmark import (run_interleaved, run_sequence,
+    from stark_plugin.utils.benchmark import (run_interleaved, run_paired,
+                                              run_sequence,
                                               synthetic_sequence)
     frames, boxes = synthetic_sequence(6, 240, 320, seed=3)
     device = next(tiny.parameters()).device
@@ -162,6 +163,10 @@ def test_interleaved_blocks_track_like_single_runs(tiny):
         assert len(runs[name]['times']) == len(frames) - 1
         np.testing.assert_array_equal(runs[name]['boxes'], alone['boxes'])
         np.testing.assert_array_equal(runs[name]['scores'], alone['scores'])
+    pair = run_paired(infs['torch'], SOTInferencer(tiny), frames, boxes[0],
+                      [boxes[0], [10.0, 10.0, 40.0, 30.0]], device, block=2)
+    assert len(pair['single_times']) == len(pair['multi_times']) == 5
+    assert pair['init_s'] > 0
 
 
 def test_benchmark_rejects_bad_arguments(capsys):
