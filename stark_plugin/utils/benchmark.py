@@ -881,8 +881,8 @@ def format_table(report: Dict[str, object]) -> str:
             f"  {name} x{m['targets']} targets: step "
             f"{m['step']['median_ms']:.1f} ms = {m['ratio_vs_single']:.2f}x "
             f"the single-target step ({m['single_step_ms']:.1f} ms, "
-            f"alternating with it in blocks), init of all {m['init_ms']:.0f} ms, "
-            f"{m['target_fps']:.1f} "
+            f"alternating with it in blocks), init of all "
+            f"{m['init_ms']:.0f} ms, {m['target_fps']:.1f} "
             f"target-frames/s (single {m['single_target_fps']:.1f}, "
             f"batching gain {m['batching_gain']:.2f}x)")
     if 'roofline' in report and 'probe' in report['roofline']:
