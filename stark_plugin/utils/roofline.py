@@ -125,9 +125,9 @@ def step_flops(model: nn.Module, targets: int = 1) -> Dict[str, float]:
             lambda: net.extract_tokens(s_img, s_mask))
         search = net.extract_tokens(s_img, s_mask)
         head = net.head
+        tokens = FeatureTokens.cat([template] * net.num_templates +
+                                   [search])
         if hasattr(head, 'transformer'):
-            tokens = FeatureTokens.cat([template] * net.num_templates +
-                                       [search])
             flops['transformer'] = count_flops(lambda: head.transformer(
                 tokens.feat, tokens.mask, tokens.pos,
                 head.query_embedding.weight))
@@ -141,11 +141,14 @@ def step_flops(model: nn.Module, targets: int = 1) -> Dict[str, float]:
                     head.cls_head(hs)
 
             flops['heads'] = count_flops(heads)
-            flops['network'] = flops['backbone'] + flops['transformer'] + \
-                flops['heads']
-        else:
-            flops['network'] = count_flops(lambda: net.forward_head(
-                [template] * net.num_templates, search))
+        else:  # STARK-Lightning: lite encoder + corner head
+            flops['transformer'] = count_flops(
+                lambda: head.encoder(tokens))
+            memory = head.encoder(tokens)['memory']
+            flops['heads'] = count_flops(lambda: head.bbox_head(
+                head.head_input(memory, tokens.hw)))
+        flops['network'] = flops['backbone'] + flops['transformer'] + \
+            flops['heads']
     gflop = {k: v / 1e9 for k, v in flops.items()}
     gflop['step'] = gflop['network']
     gflop['naive_step'] = gflop['network'] + gflop['template_branch']

@@ -83,6 +83,31 @@ def test_benchmark_times_the_lightning_parts(parity):
                        frames=(frames, ref['boxes_xywh'][0]))
     parts = report['results']['torch']['parts']
     assert {'backbone', 'transformer', 'heads'} <= set(parts)
+    # counted FLOPs: the step is the search branch + encoder + head, as one
+    # whole forward counts it
+    import torch
+
+    from stark_plugin.models import prepare_for_inference
+    from stark_plugin.utils.roofline import count_flops
+    gflop = report['roofline']['gflop']
+    assert gflop['network'] == pytest.approx(
+        gflop['backbone'] + gflop['transformer'] + gflop['heads'])
+    assert gflop['step'] > gflop['backbone'] > gflop['transformer'] > 0
+    assert all('gflop' in parts[k]
+               for k in ('backbone', 'transformer', 'heads'))
+    net = prepare_for_inference(parity.model('lightning'))
+    cfg = net.test_cfg
+
+    def crop(size):
+        return (torch.zeros(1, 3, size, size),
+                torch.zeros(1, size, size, dtype=torch.bool))
+
+    with torch.inference_mode():
+        template = net.extract_tokens(*crop(cfg['template_size']))
+        whole = count_flops(lambda: net.forward_head(
+            [template] * net.num_templates,
+            net.extract_tokens(*crop(cfg['search_size']))))
+    assert gflop['network'] == pytest.approx(whole / 1e9, rel=1e-6)
     assert report['settings']['frame_size'] == list(frames[0].shape[:2])
     with pytest.raises(ValueError, match='frames'):
         benchmark(parity.model('lightning'), num_frames=len(frames),
