@@ -63,7 +63,8 @@ class TrackerState:
 @contextlib.contextmanager
 def torch_threads(num: Optional[int]):
     """Run the block with ``num`` torch intra-op threads (None: unchanged),
-    restoring the previous number after it."""
+    restoring the previous number after it. The setting is process-wide:
+    torch work in another Python thread meanwhile runs with it too."""
     before = torch.get_num_threads()
     if num is None or num == before:
         yield
