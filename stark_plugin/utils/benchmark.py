@@ -16,7 +16,14 @@ border so that padded crops occur):
   multi-target path;
 * the roofline view (:mod:`stark_plugin.utils.roofline`): a peak probe of
   the machine with the threads used, the counted FLOPs of each part, the
-  achieved GFLOP/s of each part and path and its fraction of the peak.
+  achieved GFLOP/s of each part and path and its fraction of the peak;
+* the drift control (:func:`closed_loop_control`): fp32 started from a
+  first box moved by a fraction of a pixel, the closed-loop drift that no
+  backend can beat;
+* :func:`drift_study`: drift only (no timing) over several generated
+  videos.
+
+Paths are timed in one run, interleaved in blocks of frames.
 
 Timings are medians after a warm-up; CUDA work is synchronised.
 """
