@@ -193,8 +193,8 @@ class OnnxStarkModel:
     #: torch threads of the tracker's crop and normalisation. One: ONNX
     #: Runtime's worker threads keep spinning for a while after each run,
     #: and a multi-threaded torch op then waits on a core they hold
-    #: (measured on 2 cores: STARK-Lightning steps of 31 or 68-72 ms,
-    #: 21-24 ms with one thread).
+    #: (measured on 2 cores: STARK-Lightning steps of 31, 68 and 72 ms in
+    #: three runs; 21-28 ms in five runs with one thread).
     preprocess_threads = 1
 
     def __init__(self, onnx_dir: str, model: Optional[nn.Module] = None,
