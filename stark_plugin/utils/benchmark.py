@@ -32,7 +32,8 @@ import platform
 import tempfile
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import (Callable, Dict, List, Optional, Sequence, Tuple,
+                    Union)
 
 import cv2
 import numpy as np
@@ -220,30 +221,27 @@ def environment(device: torch.device) -> Dict[str, object]:
 def run_sequence(inferencer: SOTInferencer, frames: Sequence[np.ndarray],
                  init_boxes: Sequence[Sequence[float]],
                  device: torch.device) -> Dict[str, object]:
-    """Init every box on ``frames[0]``, track the rest; per-frame seconds,
-    boxes and scores of each target."""
-    inferencer.reset()
-    _sync(device)
+    """Init every box on ``frames[0]``, track the rest; seconds of the
+    init, per-frame seconds, boxes and scores of each target."""
+    return run_interleaved(dict(path=inferencer), frames, init_boxes,
+                           device)['path']
+
+
+def _timed_step(inferencer: SOTInferencer, frame: np.ndarray,
+                device: torch.device, run: Dict[str, list]) -> None:
+    """Track ``frame``; append its seconds, boxes and scores to ``run``."""
     start = time.perf_counter()
-    for box in init_boxes:
-        inferencer.init(frames[0], box)
+    result = inferencer.track(frame)
     _sync(device)
-    init_s = time.perf_counter() - start
-    times, boxes, scores = [], [], []
-    for frame in frames[1:]:
-        start = time.perf_counter()
-        out = inferencer.track(frame)
-        _sync(device)
-        times.append(time.perf_counter() - start)
-        boxes.append([t['box'] for t in out['targets']])
-        scores.append([t['score'] for t in out['targets']])
-    return dict(init_s=init_s, times=times, boxes=np.asarray(boxes),
-                scores=np.asarray(scores))
+    run['times'].append(time.perf_counter() - start)
+    run['boxes'].append([t['box'] for t in result['targets']])
+    run['scores'].append([t['score'] for t in result['targets']])
 
 
 def run_interleaved(inferencers: Dict[str, SOTInferencer],
                     frames: Sequence[np.ndarray],
-                    init_boxes: Sequence[Sequence[float]],
+                    init_boxes: Union[Sequence[Sequence[float]],
+                                      Dict[str, Sequence[Sequence[float]]]],
                     device: torch.device, block: int = 10
                     ) -> Dict[str, dict]:
     """:func:`run_sequence` for several inferencers, interleaved in blocks
@@ -252,28 +250,30 @@ def run_interleaved(inferencers: Dict[str, SOTInferencer],
     meaningful. Blocks rather than single frames: right after another path
     ran, a step pays for that path's leftovers (its thread pool still
     spinning, its weights in the caches); with blocks only the first step
-    of each block does, and the median ignores it."""
+    of each block does, and the median ignores it.
+
+    ``init_boxes``: the boxes every path starts from, or a dict of them
+    per path name."""
     names = list(inferencers)
-    out = {n: dict(times=[], boxes=[], scores=[]) for n in names}
+    out: Dict[str, dict] = {}
     for name in names:
+        boxes = init_boxes[name] if isinstance(init_boxes, dict) \
+            else init_boxes
         inferencers[name].reset()
-        for box in init_boxes:
+        _sync(device)
+        start = time.perf_counter()
+        for box in boxes:
             inferencers[name].init(frames[0], box)
-    _sync(device)
+        _sync(device)
+        out[name] = dict(init_s=time.perf_counter() - start, times=[],
+                         boxes=[], scores=[])
     steps = list(frames[1:])
     block = max(1, int(block))
     for b, first in enumerate(range(0, len(steps), block)):
         for j in range(len(names)):
             name = names[(b + j) % len(names)]
             for frame in steps[first:first + block]:
-                start = time.perf_counter()
-                result = inferencers[name].track(frame)
-                _sync(device)
-                out[name]['times'].append(time.perf_counter() - start)
-                out[name]['boxes'].append(
-                    [t['box'] for t in result['targets']])
-                out[name]['scores'].append(
-                    [t['score'] for t in result['targets']])
+                _timed_step(inferencers[name], frame, device, out[name])
     for run in out.values():
         run['boxes'] = np.asarray(run['boxes'])
         run['scores'] = np.asarray(run['scores'])
@@ -286,30 +286,15 @@ def run_paired(single: SOTInferencer, multi: SOTInferencer,
                block: int = 10) -> Dict[str, object]:
     """One target (``single``) and ``boxes`` in one batch (``multi``)
     tracked through ``frames``, alternating in blocks of ``block`` frames
-    (as :func:`run_interleaved`) so that both see the same machine load:
+    (:func:`run_interleaved`) so that both see the same machine load:
     per-frame seconds of each and the seconds of initialising all of
     ``boxes``."""
-    single.reset()
-    single.init(frames[0], init_box)
-    multi.reset()
-    _sync(device)
-    start = time.perf_counter()
-    for box in boxes:
-        multi.init(frames[0], box)
-    _sync(device)
-    out = dict(init_s=time.perf_counter() - start, single_times=[],
-               multi_times=[])
-    steps = list(frames[1:])
-    block = max(1, int(block))
-    order = [('single', single), ('multi', multi)]
-    for b, first in enumerate(range(0, len(steps), block)):
-        for key, inf in (order if b % 2 == 0 else order[::-1]):
-            for frame in steps[first:first + block]:
-                start = time.perf_counter()
-                inf.track(frame)
-                _sync(device)
-                out[f'{key}_times'].append(time.perf_counter() - start)
-    return out
+    runs = run_interleaved(dict(single=single, multi=multi), frames,
+                           dict(single=[init_box], multi=boxes), device,
+                           block)
+    return dict(init_s=runs['multi']['init_s'],
+                single_times=runs['single']['times'],
+                multi_times=runs['multi']['times'])
 
 
 def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,

@@ -130,7 +130,6 @@ def main(argv=None) -> int:
 
     from stark_plugin.apis import init_model
     from stark_plugin.utils.benchmark import benchmark, format_table
-    from stark_plugin.utils.io import atomic_write_json
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -198,8 +197,15 @@ def main(argv=None) -> int:
         sequence=args.sequence, frame_size=tuple(args.frame_size),
         control_shift_px=args.control_shift,
         log=lambda msg: print(msg, flush=True), frames=frames)
+    return _publish(args, report, format_table(report))
+
+
+def _publish(args, report: dict, table: str) -> int:
+    """Print ``table``; write ``report`` (with the config and checkpoint
+    named in its settings) to ``--json``."""
+    from stark_plugin.utils.io import atomic_write_json
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
-    print(format_table(report))
+    print(table)
     if args.json:
         atomic_write_json(args.json, report)
         print(f'wrote {args.json}')
@@ -208,7 +214,6 @@ def main(argv=None) -> int:
 
 def _drift_study(args, model, backends) -> int:
     from stark_plugin.utils.benchmark import drift_study, format_drift_table
-    from stark_plugin.utils.io import atomic_write_json
     if args.drift_videos < 1 or args.frames_dir:
         print('error: --drift-videos needs N >= 1 and generated videos '
               '(not --frames-dir)', file=sys.stderr)
@@ -223,12 +228,7 @@ def _drift_study(args, model, backends) -> int:
         onnx_dir=args.onnx_dir, int8_dir=args.int8_dir,
         calib_frames=args.calib_frames, control_shift_px=args.control_shift,
         log=lambda msg: print(msg, flush=True))
-    report['settings'].update(config=args.config, checkpoint=args.checkpoint)
-    print(format_drift_table(report))
-    if args.json:
-        atomic_write_json(args.json, report)
-        print(f'wrote {args.json}')
-    return 0
+    return _publish(args, report, format_drift_table(report))
 
 
 if __name__ == '__main__':
