@@ -6,6 +6,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from stark_plugin.registry import MODELS
+from .stark_transformer import xavier_init_matrices
 from .tokens import FeatureTokens
 
 
@@ -53,9 +54,7 @@ class LiteEncoder(BaseModule):
     def init_weights(self) -> None:
         """Xavier-uniform on every matrix, as the official code."""
         super().init_weights()
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
 
     @staticmethod
     def qkv(tokens: FeatureTokens) -> Dict[str, Tensor]:

@@ -10,6 +10,15 @@ from torch import Tensor, nn
 from stark_plugin.registry import MODELS
 
 
+def xavier_init_matrices(module: nn.Module) -> None:
+    """Xavier-uniform on every parameter of ``module`` with more than one
+    dimension (the official DETR / STARK transformer init; attention
+    ``in_proj_weight`` included, which mmengine's layer-type inits miss)."""
+    for p in module.parameters():
+        if p.dim() > 1:
+            nn.init.xavier_uniform_(p)
+
+
 @MODELS.register_module()
 class StarkTransformer(BaseModule):
     """DETR post-norm transformer over template and search tokens.
@@ -41,9 +50,7 @@ class StarkTransformer(BaseModule):
     def init_weights(self) -> None:
         """Xavier-uniform on every matrix, as DETR/STARK do."""
         super().init_weights()
-        for p in self.parameters():
-            if p.dim() > 1:
-                nn.init.xavier_uniform_(p)
+        xavier_init_matrices(self)
 
     def forward(self, feat: Tensor, mask: Tensor, pos: Tensor,
                 query_embed: Tensor) -> Tuple[Tensor, Tensor]:
