@@ -15,8 +15,12 @@ defaults to the config that fits the checkpoint. Without ``--checkpoint``
 the bundled default model is used (a tiny STARK-ST trained on generated
 videos: it shows the machinery, not benchmark accuracy).
 
-The logic lives in ``stark_plugin.apis.video`` and
-``stark_plugin.visualization.draw``; this script parses arguments, shows
+A config stored in a checkpoint is read as data only; one holding code is
+refused unless ``--trust-checkpoint-config`` says the file is trusted.
+
+The logic lives in ``stark_plugin.apis`` (``init_model``, ``track_video``),
+``stark_plugin.fileio`` (frame sources, outputs) and
+``stark_plugin.visualization``; this script parses arguments, shows
 progress and reports user errors as one line on stderr (exit code 2;
 ``STARK_DEBUG=1`` shows the traceback).
 """
@@ -27,6 +31,19 @@ import sys
 import warnings
 from typing import List, Optional
 
+import cv2
+import numpy as np
+import torch
+from mmengine.config import DictAction
+from tqdm import tqdm
+
+from stark_plugin.apis import BACKENDS, init_model, model_zoo, track_video
+from stark_plugin.errors import InputError, run_cli
+from stark_plugin.fileio import (TxtOutput, VideoOutput, check_output_path,
+                                 open_source, read_first_box)
+from stark_plugin.visualization import draw_tracks, draw_unreadable
+from stark_plugin.visualization import interactive
+
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_OUT = 'demo_out.mp4'
@@ -34,9 +51,6 @@ DEFAULT_OUT_TXT = 'demo_out.txt'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    from mmengine.config import DictAction
-
-    from stark_plugin.apis.inference import BACKENDS
     parser = argparse.ArgumentParser(
         description='STARK single/multi-object tracking demo')
     parser.add_argument(
@@ -49,6 +63,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--checkpoint', help='checkpoint: this package\'s, an official '
         '.pth.tar or an mmtracking .pth (default: the bundled default model, '
         'trained on generated videos)')
+    parser.add_argument(
+        '--trust-checkpoint-config', action='store_true',
+        help='without --config, run the config stored in the checkpoint as '
+        'Python (only for a file you trust; by default it is read as data '
+        'and a stored config holding code is refused)')
     parser.add_argument(
         '--random-weights', action='store_true',
         help='random weights instead of a checkpoint (timing only; needs '
@@ -93,8 +112,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def _fill_defaults(args: argparse.Namespace) -> None:
     """The bundled clip, its box and the default outputs; the default
     model when no checkpoint is given."""
-    from stark_plugin.apis import model_zoo
-    from stark_plugin.apis.video import InputError
     if args.random_weights and args.checkpoint:
         raise InputError('--random-weights and --checkpoint exclude each '
                          'other')
@@ -122,17 +139,6 @@ def _warning_line(message, category, filename, lineno, file=None,
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-    import torch
-    from tqdm import tqdm
-
-    from stark_plugin.apis import init_model
-    from stark_plugin.apis.video import (InputError, TxtOutput, VideoOutput,
-                                         check_output_path, has_display,
-                                         open_source, read_bbox_file,
-                                         select_boxes, track_video)
-    from stark_plugin.visualization import draw_tracks, draw_unreadable
-
     _fill_defaults(args)
     for path, what in ((args.out, '--out'), (args.out_txt, '--out-txt')):
         if path:
@@ -142,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
               'saved')
     if args.backend.startswith('onnxruntime') and not args.onnx_dir:
         raise InputError(f'--backend {args.backend} needs --onnx-dir')
-    if args.show and not has_display():
+    if args.show and not interactive.has_display():
         raise InputError('--show needs a display (DISPLAY is not set)')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise InputError(f'--device {args.device}: CUDA is not available')
@@ -151,14 +157,14 @@ def run(args: argparse.Namespace) -> int:
     if args.bbox:
         boxes = args.bbox
     elif args.bbox_file:
-        boxes = [read_bbox_file(args.bbox_file)]
-    elif has_display():
+        boxes = [read_first_box(args.bbox_file)]
+    elif interactive.has_display():
         _, frame = next(source.frames(args.start_frame, 1), (None, None))
         source.close()
         if frame is None:
             raise InputError(f'cannot read frame {args.start_frame} of '
                              f'{source.name} to select a box')
-        boxes = select_boxes(frame)
+        boxes = interactive.select_boxes(frame)
         source = open_source(args.input, args.fps)  # from the start again
     else:
         source.close()
@@ -168,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         model = init_model(args.config, args.checkpoint, device=args.device,
-                           cfg_options=args.cfg_options)
+                           cfg_options=args.cfg_options,
+                           trust_config=args.trust_checkpoint_config)
         txt_out = TxtOutput(args.out_txt) if args.out_txt else None
     except BaseException:
         source.close()
@@ -207,7 +214,6 @@ def run(args: argparse.Namespace) -> int:
             if fps:
                 bar.set_postfix(fps=f'{fps:.1f}', refresh=False)
             if args.show:
-                import cv2
                 cv2.imshow('demo_sot', vis)
                 if cv2.waitKey(1) & 0xFF in (ord('q'), 27):
                     break
@@ -241,18 +247,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def _main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    from stark_plugin.apis.video import InputError
-    from stark_plugin.utils.cli import DEBUG_ENV, user_error_types
     show_orig, warnings.showwarning = warnings.showwarning, _warning_line
     try:
         return run(args)
-    except (InputError, *user_error_types()) as exc:
-        if os.environ.get(DEBUG_ENV, '0') == '1':
-            raise
-        print(f'error: {exc}', file=sys.stderr)
-        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -260,6 +259,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         warnings.showwarning = show_orig
 
 
+def main(argv: Optional[List[str]] = None) -> int:
+    """The demo; a user error is one ``error:`` line and exit code 2."""
+    return run_cli(_main, argv, exit_code=EXIT_USER_ERROR)
+
+
 if __name__ == '__main__':
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.exit(main())

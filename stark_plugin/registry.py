@@ -75,4 +75,4 @@ VISBACKENDS = _child('vis_backend', MMENGINE_VISBACKENDS,
 LOG_PROCESSORS = _child('log_processor', MMENGINE_LOG_PROCESSORS,
                         'stark_plugin.engine')
 INFERENCERS = _child('inferencer', MMENGINE_INFERENCERS, 'stark_plugin.apis')
-FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'stark_plugin.utils')
+FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'stark_plugin.datasets')

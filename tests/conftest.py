@@ -1,9 +1,8 @@
 """Shared pytest setup: markers and the stark_plugin default scope."""
-import importlib.util
 import os.path as osp
-import sys
 import tempfile
 
+import parity_fixtures
 import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -25,25 +24,12 @@ def data_dir() -> str:
     return DATA_DIR
 
 
-def _parity_module():
-    """tests/test_models/parity_fixtures.py, loaded once for all folders."""
-    name = 'stark_parity_fixtures'
-    if name not in sys.modules:
-        path = osp.join(REPO_ROOT, 'tests', 'test_models',
-                        'parity_fixtures.py')
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope='session')
 def parity():
     """Cached materialised official weights, checkpoints and models; their
     temp folder (~0.4 GB of checkpoints) is removed after the session."""
     with tempfile.TemporaryDirectory(prefix='stark_parity_') as tmp:
-        yield _parity_module().ParityAssets(tmp)
+        yield parity_fixtures.ParityAssets(tmp)
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ import sys
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from stark_plugin.utils.launch import (add_common_arguments, build_runner,
-                                       load_config)
+from stark_plugin.engine.launch import (add_common_arguments, build_runner,
+                                        load_config)
+from stark_plugin.errors import run_cli
+from stark_plugin.setup_env import register_all_modules
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -67,7 +69,6 @@ def build_config(args: argparse.Namespace) -> Config:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from stark_plugin.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
     runner = build_runner(cfg)
@@ -76,5 +77,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    from stark_plugin.utils.cli import run_cli
     sys.exit(run_cli(main))

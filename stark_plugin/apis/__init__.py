@@ -1,8 +1,9 @@
-from .inference import (BACKENDS, CheckpointMismatchError, SOTInferencer,
-                        init_model, load_stark_checkpoint)
-from .onnx_backend import OnnxStarkModel, export_onnx
+"""The inference API: build a model, track targets in frames and videos."""
+from .inference import BACKENDS, ONNX_BACKENDS, SOTInferencer, init_model
+from .model_zoo import config_for_checkpoint, sample_clip
+from .video import track_video
 
 __all__ = [
-    'init_model', 'SOTInferencer', 'load_stark_checkpoint',
-    'CheckpointMismatchError', 'BACKENDS', 'OnnxStarkModel', 'export_onnx'
+    'init_model', 'SOTInferencer', 'BACKENDS', 'ONNX_BACKENDS',
+    'track_video', 'config_for_checkpoint', 'sample_clip'
 ]

@@ -2,117 +2,20 @@
 import copy
 import os.path as osp
 import time
-from typing import TYPE_CHECKING, List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.logging import print_log
 
-from stark_plugin.registry import MODELS
-
-if TYPE_CHECKING:
-    from stark_plugin.models.checkpoint_formats import StarkCheckpoint
-
-
-class CheckpointMismatchError(RuntimeError):
-    """A checkpoint whose keys or shapes do not fit the model."""
-
-
-def _first(keys: Sequence[str], n: int = 10) -> str:
-    more = f' ... ({len(keys)} in all)' if len(keys) > n else ''
-    return ', '.join(list(keys)[:n]) + more
-
-
-def _checkpoint_model_mismatch(model: torch.nn.Module, ckpt,
-                               checkpoint: str) -> Optional[str]:
-    """One line when ``ckpt`` holds another STARK model than ``model``
-    (S50 weights with an ST config, R101 with R50, ...), else None."""
-    from stark_plugin.models.checkpoint_formats import model_name
-    stark_keys = ('head.transformer.', 'head.encoder.')
-    own, theirs = model.state_dict(), ckpt.state_dict
-    if not (any(k.startswith(stark_keys) for k in own)
-            and any(k.startswith(stark_keys) for k in theirs)):
-        return None  # not two STARK models: the key check names the keys
-    want, have = model_name(own), ckpt.model_name()
-    if want == have:
-        return None
-    cfg = getattr(model, 'cfg', None)
-    config = getattr(cfg, 'filename', None) or 'the config'
-    hint = ''
-    own_cls = any(k.startswith('head.cls_head.') for k in own)
-    their_cls = any(k.startswith('head.cls_head.') for k in theirs)
-    if own_cls != their_cls:
-        hint = ('; the checkpoint has no score head (head.cls_head.*)'
-                if own_cls else '; the config has no score head '
-                '(head.cls_head.*)')
-    return (f'{checkpoint} holds {have} weights ({ckpt.format} format) but '
-            f'{config} builds {want}{hint}')
-
-
-def load_stark_checkpoint(model: torch.nn.Module,
-                          checkpoint: Union[str, 'StarkCheckpoint'],
-                          map_location: str = 'cpu') -> dict:
-    """Strictly load a STARK checkpoint of any known format into ``model``.
-
-    Accepts this package's files (converted files and Runner checkpoints,
-    ``state_dict`` + ``meta``), official researchmm/Stark ``.pth.tar`` and
-    mmtracking 0.x checkpoints: the format is detected from the content,
-    converted in memory and one line says so. Prefixes listed in
-    ``meta['missing_prefixes']`` (the score head of an mmtracking stage-1
-    checkpoint) may be absent.
-
-    Args:
-        checkpoint: a path, or a checkpoint already read by
-            :func:`stark_plugin.models.read_stark_checkpoint`.
-
-    Raises:
-        FileNotFoundError: no such file.
-        UnknownCheckpointFormatError: a file of no known format.
-        CheckpointMismatchError: the checkpoint holds another model than
-            the config builds, or missing / unexpected keys or shape
-            mismatches, listing the first ones.
-    """
-    from stark_plugin.models.checkpoint_formats import read_stark_checkpoint
-    if isinstance(checkpoint, str):
-        ckpt = read_stark_checkpoint(checkpoint, map_location=map_location)
-        name = checkpoint
-    else:
-        ckpt = checkpoint
-        name = ckpt.path
-    if ckpt.format != 'stark_plugin':
-        print_log(f'{name}: {ckpt.describe()}, converted in memory',
-                  logger='current')
-    mismatch = _checkpoint_model_mismatch(model, ckpt, name)
-    if mismatch:
-        raise CheckpointMismatchError(mismatch)
-    state_dict, meta = ckpt.state_dict, ckpt.meta
-    own = model.state_dict()
-    shape_errors = [
-        f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}'
-        for k, v in state_dict.items()
-        if k in own and hasattr(v, 'shape') and v.shape != own[k].shape
-    ]
-    if shape_errors:
-        raise CheckpointMismatchError(
-            f'{name}: {len(shape_errors)} shape mismatch(es): '
-            f'{_first(shape_errors, 5)}')
-    result = model.load_state_dict(state_dict, strict=False)
-    allowed = tuple(meta.get('missing_prefixes', ()))
-    missing = [k for k in result.missing_keys
-               if not (allowed and k.startswith(allowed))]
-    unexpected = list(result.unexpected_keys)
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append(f'{len(missing)} missing key(s): {_first(missing)}')
-        if unexpected:
-            parts.append(f'{len(unexpected)} unexpected key(s): '
-                         f'{_first(unexpected)}')
-        raise CheckpointMismatchError(
-            f'{name} does not fit the model: ' + '; '.join(parts))
-    return meta
+from ..checkpoint.formats import read_stark_checkpoint
+from ..checkpoint.loading import load_stark_checkpoint
+from ..models.fast_inference import prepare_for_inference
+from ..models.trackers.stark_tracker import StarkTracker
+from ..registry import MODELS
+from ..setup_env import register_all_modules
+from .model_zoo import config_for_checkpoint
 
 
 def _load_config(config: Union[str, Config]) -> Config:
@@ -129,7 +32,8 @@ def _load_config(config: Union[str, Config]) -> Config:
 def init_model(config: Union[str, Config, None] = None,
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+               cfg_options: Optional[dict] = None,
+               trust_config: bool = False) -> torch.nn.Module:
     """Build a STARK model from a config file (and load a checkpoint).
 
     Args:
@@ -141,21 +45,22 @@ def init_model(config: Union[str, Config, None] = None,
         device: torch device.
         cfg_options: overrides merged into the config
             (``{'model.test_cfg.update_intervals': [25]}``).
+        trust_config: with ``config=None``, run the config text stored in
+            the checkpoint as Python (as mmengine would). By default it is
+            only parsed as data, and a stored config holding code raises
+            :class:`~stark_plugin.errors.UntrustedConfigError`: only set
+            this for a file you trust.
 
     Returns:
         The model in eval mode, with ``model.cfg`` set.
     """
-    from stark_plugin.utils import register_all_modules
     ckpt = None
     if checkpoint is not None:
-        from stark_plugin.models.checkpoint_formats import \
-            read_stark_checkpoint
         ckpt = read_stark_checkpoint(checkpoint)
     if config is None:
         if ckpt is None:
             raise ValueError('init_model needs a config or a checkpoint')
-        from .model_zoo import config_for_checkpoint
-        config = config_for_checkpoint(ckpt, checkpoint)
+        config = config_for_checkpoint(ckpt, checkpoint, trust_config)
     config = _load_config(config)
     if cfg_options:
         config.merge_from_dict(cfg_options)
@@ -228,7 +133,6 @@ class SOTInferencer:
                  cache_templates: Optional[bool] = None,
                  *,
                  fast: bool = True) -> None:
-        from stark_plugin.models.trackers import StarkTracker
         if backend not in BACKENDS:
             raise ValueError(f'backend must be one of {BACKENDS}, got '
                              f'{backend!r}')
@@ -239,7 +143,8 @@ class SOTInferencer:
         net = model
         autocast_dtype = None
         if backend in ONNX_BACKENDS:
-            from .onnx_backend import OnnxStarkModel
+            # optional dependency (onnxruntime): imported when asked for
+            from ..deploy.onnx_runtime import OnnxStarkModel
             if onnx_dir is None:
                 raise ValueError(f'backend="{backend}" needs onnx_dir (the '
                                  '--out folder of export_onnx.py)')
@@ -248,7 +153,6 @@ class SOTInferencer:
         if backend == 'torch-bf16':
             autocast_dtype = torch.bfloat16
         if fast and backend not in ONNX_BACKENDS:
-            from stark_plugin.models import prepare_for_inference
             net = prepare_for_inference(model, dtype=autocast_dtype)
         self.net = net
         self.tracker = StarkTracker(

@@ -6,13 +6,14 @@ generated videos (``stark_plugin/assets``, model card in
 any machine without a download; it is not a benchmark model.
 """
 import os.path as osp
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-if TYPE_CHECKING:
-    from stark_plugin.models.checkpoint_formats import StarkCheckpoint
+from ..checkpoint.formats import StarkCheckpoint
+from ..checkpoint.stored_config import parse_stored_config
+from ..errors import NoConfigError
 
 PACKAGE_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ASSETS = osp.join(PACKAGE_ROOT, 'assets')
@@ -32,10 +33,6 @@ CONFIG_FOR_MODEL = {
 }
 
 
-class NoConfigError(FileNotFoundError):
-    """No config can be told for a checkpoint: the user must pass one."""
-
-
 def configs_dir() -> Optional[str]:
     """``configs/sot/stark`` of the source checkout, if there is one."""
     path = osp.join(osp.dirname(PACKAGE_ROOT), 'configs', 'sot', 'stark')
@@ -51,21 +48,25 @@ def sample_clip() -> Tuple[str, List[float]]:
     return SAMPLE_CLIP, box
 
 
-def config_for_checkpoint(ckpt: 'StarkCheckpoint', path: str) -> Config:
+def config_for_checkpoint(ckpt: StarkCheckpoint, path: str,
+                          trust_config: bool = False) -> Config:
     """The config a checkpoint was made for.
 
     Runner checkpoints (and the bundled model) carry the config they were
-    trained with in ``meta['cfg']``; official and mmtracking checkpoints
-    get the shipped config of their model (:data:`CONFIG_FOR_MODEL`).
+    trained with in ``meta['cfg']``, read as data only
+    (:func:`~stark_plugin.checkpoint.parse_stored_config`; run as Python
+    with ``trust_config``); official and mmtracking checkpoints get the
+    shipped config of their model (:data:`CONFIG_FOR_MODEL`).
 
     Raises:
         NoConfigError: no config can be told; pass one explicitly.
+        UntrustedConfigError: the stored config holds code.
     """
     text = ckpt.meta.get('cfg')
     if isinstance(text, str) and 'model' in text:
         print_log(f'{path}: using the config stored in the checkpoint',
                   logger='current')
-        return Config.fromstring(text, file_format='.py')
+        return parse_stored_config(text, path, trust=trust_config)
     name = ckpt.model_name()
     shipped = CONFIG_FOR_MODEL.get(name)
     folder = configs_dir()

@@ -3,7 +3,7 @@ from .base_sot_dataset import BaseSOTDataset
 from .coco_dataset import SOTCocoDataset
 from .folder_dataset import SOTFolderDataset
 from .got10k_dataset import GOT10kDataset
-from .io import AnnotationError
+from ..errors import AnnotationError
 from .lasot_dataset import LaSOTDataset
 from .otb_dataset import OTB100Dataset
 from .samplers import QuotaSampler, VideoSampler

@@ -26,14 +26,16 @@ from mmengine.dataset import BaseDataset
 from mmengine.dataset.base_dataset import force_full_init
 from mmengine.logging import print_log
 
-from stark_plugin.utils.io import atomic_path
+from stark_plugin.fileio.atomic import atomic_path
+from stark_plugin.fileio.annotations import read_boxes
+from stark_plugin.fileio.frames import check_files_exist
 
-from .io import check_files_exist, read_boxes
+from .records import frame_path, video_usable
 from .sample_draw import BadDataLog, draw_sample
 
-#: official STARK sampler: a video needs more than 2 * (templates + search)
-#: visible frames and at least 20 frames (image datasets are exempt)
-MIN_VIDEO_LENGTH = 20
+#: frames per training sample when the pipeline does not say (STARK-ST:
+#: two templates and a search frame)
+DEFAULT_FRAMES_PER_SAMPLE = 3
 
 
 class BaseSOTDataset(BaseDataset):
@@ -129,12 +131,7 @@ class BaseSOTDataset(BaseDataset):
     @staticmethod
     def frame_path(record: dict, frame_id: int) -> str:
         """Path of frame ``frame_id`` (0-based) of a video record."""
-        names = record.get('img_names')
-        if names is not None:
-            return osp.join(record['img_dir'], names[frame_id])
-        return osp.join(record['img_dir'],
-                        record['img_fmt'].format(frame_id +
-                                                 record['frame_start']))
+        return frame_path(record, frame_id)
 
     # ---------------------------------------------------- video-level API
     @property
@@ -219,13 +216,13 @@ class BaseSOTDataset(BaseDataset):
 
     def frames_needed(self) -> int:
         """Frames per training sample (templates + search) of the frame
-        sampler at the head of the pipeline (3 for STARK-ST, 2 for
-        STARK-S)."""
-        from .transforms.sampling import _StarkFrameSampling
+        sampler in the pipeline (its ``frames_per_sample``: 3 for
+        STARK-ST, 2 for STARK-S)."""
         for t in getattr(self.pipeline, 'transforms', []):
-            if isinstance(t, _StarkFrameSampling):
-                return t.num_template_frames + 1
-        return 3
+            needed = getattr(t, 'frames_per_sample', None)
+            if needed is not None:
+                return int(needed)
+        return DEFAULT_FRAMES_PER_SAMPLE
 
     def read_gt_boxes(self, path: str, **kwargs) -> np.ndarray:
         """``read_boxes`` of a ground-truth file. Training tolerates bad
@@ -281,18 +278,21 @@ class BaseSOTDataset(BaseDataset):
             benchmark=self.metainfo['benchmark'])
 
     # ------------------------------------------------- frame sampling API
-    def video_usable(self, record: dict, num_frames_needed: int = 3) -> bool:
-        """Official rule for picking a training video (sampler.py)."""
+    def video_usable(self, record: dict,
+                     num_frames_needed: int = DEFAULT_FRAMES_PER_SAMPLE
+                     ) -> bool:
+        """Official rule for picking a training video
+        (:func:`~stark_plugin.datasets.records.video_usable`); image
+        datasets use every image."""
         if not self.is_video_dataset:
             return True
-        visible = record.get('visible')
-        if visible is None:
-            return False
-        return (int(np.sum(visible)) > 2 * num_frames_needed
-                and record['num_frames'] >= MIN_VIDEO_LENGTH)
+        return video_usable(record.get('visible'), record['num_frames'],
+                            num_frames_needed)
 
     @force_full_init
-    def usable_video_indices(self, num_frames_needed: int = 3) -> np.ndarray:
+    def usable_video_indices(
+            self, num_frames_needed: int = DEFAULT_FRAMES_PER_SAMPLE
+    ) -> np.ndarray:
         """Indices of the videos :meth:`video_usable` accepts (cached)."""
         cache = self.__dict__.setdefault('_usable_cache', {})
         if num_frames_needed not in cache:

@@ -7,8 +7,9 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from .io import (list_images, read_boxes, read_flag_line, read_label_column,
-                 read_name_list)
+from ..fileio.annotations import (read_boxes, read_flag_line,
+                                  read_label_column, read_name_list)
+from ..fileio.frames import list_frames
 
 
 @DATASETS.register_module()
@@ -57,7 +58,7 @@ class SOTFolderDataset(BaseSOTDataset):
         img_dir = osp.join(seq_dir, 'img')
         if not osp.isdir(img_dir):
             img_dir = seq_dir
-        img_names = list_images(img_dir)
+        img_names = list_frames(img_dir)
         num = len(img_names)
         gt_file = osp.join(seq_dir, 'groundtruth.txt')
         if num == 0:

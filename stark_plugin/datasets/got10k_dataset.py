@@ -11,7 +11,9 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from .io import (list_images, read_boxes, read_label_column, read_name_list)
+from ..fileio.annotations import (read_boxes, read_label_column,
+                                  read_name_list)
+from ..fileio.frames import list_frames
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
 
@@ -109,7 +111,7 @@ class GOT10kDataset(BaseSOTDataset):
                 except ValueError:
                     pass
         if self.split == 'test':
-            num = len(list_images(seq_dir))
+            num = len(list_frames(seq_dir))
             first = read_boxes(gt_file, min_rows=1)
             gt = np.full((num, 4), np.nan)
             gt[:min(len(first), num)] = first[:num]

@@ -7,7 +7,7 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from .io import read_flag_line, read_name_list
+from ..fileio.annotations import read_flag_line, read_name_list
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
 

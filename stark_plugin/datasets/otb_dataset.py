@@ -4,7 +4,8 @@ from typing import List, Optional
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from .io import AnnotationError, read_boxes
+from ..errors import AnnotationError
+from ..fileio.annotations import read_boxes
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
 

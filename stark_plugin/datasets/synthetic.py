@@ -30,7 +30,7 @@ from typing import Callable, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from stark_plugin.utils.io import atomic_write_text
+from stark_plugin.fileio.atomic import atomic_write_text
 
 #: generator styles (see the module docstring).
 STYLES = ('basic', 'rich')

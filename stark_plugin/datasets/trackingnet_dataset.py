@@ -11,7 +11,8 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from .io import list_images, read_boxes
+from ..fileio.annotations import read_boxes
+from ..fileio.frames import list_frames
 
 TRAIN_CHUNKS = [f'TRAIN_{i}' for i in range(12)]
 
@@ -59,7 +60,7 @@ class TrackingNetDataset(BaseSOTDataset):
         img_dir = osp.join(self.data_root, chunk, 'frames', name)
         meta = dict(chunk=chunk)
         if chunk == 'TEST':
-            num = len(list_images(img_dir))
+            num = len(list_frames(img_dir))
             first = read_boxes(anno, min_rows=1)
             gt = np.full((num, 4), np.nan)
             gt[:min(len(first), num)] = first[:num]

@@ -1,11 +1,10 @@
 from .hooks import (AtomicCheckpointHook, EpochSeedHook, MainProcessLoggerHook,
                     StageOneWeightsCheckHook, StageOneWeightsWarning,
                     compare_with_checkpoint)
-from .raw_results import read_raw_result, write_raw_result
 from .sot_test_loop import SOTTestLoop
 
 __all__ = [
-    'SOTTestLoop', 'read_raw_result', 'write_raw_result',
+    'SOTTestLoop',
     'AtomicCheckpointHook', 'EpochSeedHook', 'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'

@@ -5,6 +5,7 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional, Sequence, Union
 
+import cv2
 import numpy as np
 from mmengine.dist import get_dist_info
 from mmengine.evaluator import Evaluator
@@ -14,13 +15,17 @@ from mmengine.runner import BaseLoop
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
+from ..checkpoint.loading import load_stark_checkpoint
+from ..fileio.frames import read_frame
+from ..fileio.results import read_raw_result, write_raw_result
+from ..models.fast_inference import prepare_for_inference
+from ..models.trackers.stark_tracker import StarkTracker
 from ..registry import LOOPS
-from .raw_results import read_raw_result, write_raw_result
 
 
 @LOOPS.register_module()
 class SOTTestLoop(BaseLoop):
-    """Track every video of a SOT test dataset with ``SOTInferencer``.
+    """Track every video of a SOT test dataset with the STARK tracker.
 
     Each rank tracks whole videos (the dataloader's sampler yields video
     indices, see ``VideoSampler``), writes ``<results_dir>/<video>.txt``
@@ -62,7 +67,6 @@ class SOTTestLoop(BaseLoop):
         return model.module if is_model_wrapper(model) else model
 
     def run(self) -> dict:
-        from ..apis import SOTInferencer, load_stark_checkpoint
         self.runner.call_hook('before_test')
         self.runner.call_hook('before_test_epoch')
         model = self._model()
@@ -81,7 +85,8 @@ class SOTTestLoop(BaseLoop):
                 'before_test_iter', batch_idx=batch_idx, data_batch=video)
             result = self._load_complete(video)
             if result is None:
-                result = self._track_video(SOTInferencer(model), video)
+                result = self._track_video(
+                    StarkTracker(prepare_for_inference(model)), video)
             sample = self._metric_sample(video, result)
             self.evaluator.process(data_samples=[sample], data_batch=None)
             self.runner.call_hook(
@@ -102,7 +107,6 @@ class SOTTestLoop(BaseLoop):
         """What ``SOTMetric`` needs of a video: predictions, ground truth,
         visibility, GOT-10k cover labels and the image size (the toolkits
         clip boxes to the image)."""
-        from ..utils.frames import read_frame
         meta = video.get('metainfo') or {}
         img_shape = result.get('img_shape')
         if img_shape is None:  # a result reused from an earlier run
@@ -134,8 +138,7 @@ class SOTTestLoop(BaseLoop):
                   f'from {box_path}', logger='current', level=logging.DEBUG)
         return loaded
 
-    def _track_video(self, inferencer, video: dict) -> dict:
-        from ..utils.frames import read_frame
+    def _track_video(self, tracker: StarkTracker, video: dict) -> dict:
         name = video['video_name']
         init_box = np.asarray(video['gt_bboxes'][0], dtype=np.float64)
         if not np.all(np.isfinite(init_box)) or init_box[2] <= 0 or \
@@ -151,11 +154,12 @@ class SOTTestLoop(BaseLoop):
             if frame_id == 0:
                 img_shape = frame.shape[:2]
             start = time.perf_counter()
+            frame = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
             if frame_id == 0:
-                inferencer.init(frame, init_box.tolist())
+                state = tracker.init(frame, init_box.tolist())
                 boxes[0] = init_box
             else:
-                out = inferencer.track(frame)
+                out = tracker.track(frame, state)
                 boxes[frame_id] = out['box']
                 scores[frame_id] = out.get('score', 1.0)
             times[frame_id] = time.perf_counter() - start

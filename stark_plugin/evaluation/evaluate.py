@@ -1,8 +1,8 @@
 """Score raw result folders against benchmark annotations."""
 from typing import Dict, List, Optional, Sequence
 
-from .benchmarks import (SequenceAnnotation, TrackerResult, load_benchmark,
-                         load_tracker_results)
+from ..fileio.results import TrackerResult, load_tracker_results
+from .benchmarks import SequenceAnnotation, load_benchmark
 from .functional import ProtocolResult, SequenceInput, build_protocol
 
 __all__ = ['make_sequence_inputs', 'evaluate_tracker', 'evaluate_results_dir']

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, Optional
 
 import numpy as np
 
-from stark_plugin.utils.io import atomic_path, atomic_write_text
+from stark_plugin.fileio.atomic import atomic_path, atomic_write_text
 
 from .functional.sequence import InvalidPredictionWarning, format_frames
 

@@ -4,10 +4,13 @@ Formats: ``xywh`` (top-left corner, width, height), ``cxcywh`` (centre,
 width, height) and ``xyxy`` (corners). All functions work on numpy arrays
 and torch tensors of shape ``(..., 4)``.
 """
-from typing import Sequence, Tuple, TypeVar
+import math
+from typing import List, Sequence, Tuple, TypeVar
 
 import numpy as np
 import torch
+
+from ..errors import InputError
 
 BoxArray = TypeVar('BoxArray', np.ndarray, torch.Tensor)
 
@@ -66,3 +69,33 @@ def clip_box(box: Sequence[float], img_h: int, img_w: int,
     w = max(float(margin), x2 - x1)
     h = max(float(margin), y2 - y1)
     return x1, y1, w, h
+
+
+def validate_box(box: Sequence[float], img_hw: Tuple[int, int],
+                 name: str = 'box') -> List[float]:
+    """Check one ``[x, y, w, h]`` against an image of size ``img_hw``.
+
+    Raises:
+        InputError: not 4 finite numbers, empty (w or h <= 0), or no
+            overlap with the image.
+    """
+    h_img, w_img = img_hw[:2]
+    size = f'image size {w_img}x{h_img} (w x h)'
+    try:
+        box = [float(v) for v in box]
+    except (TypeError, ValueError):
+        raise InputError(f'{name} {box!r}: expected 4 numbers x y w h')
+    if len(box) != 4 or not all(math.isfinite(v) for v in box):
+        raise InputError(f'{name} {box}: expected 4 finite numbers x y w h')
+    x, y, w, h = box
+    if w <= 0 or h <= 0:
+        raise InputError(f'{name} {_fmt(box)} is empty (w and h must be > 0'
+                         f'); {size}')
+    if x >= w_img or y >= h_img or x + w <= 0 or y + h <= 0:
+        raise InputError(f'{name} {_fmt(box)} is outside the image '
+                         f'(no overlap); {size}')
+    return box
+
+
+def _fmt(box: Sequence[float]) -> str:
+    return '[' + ', '.join(f'{v:g}' for v in box) + ']'

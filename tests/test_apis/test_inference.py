@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from stark_plugin.apis import (CheckpointMismatchError, SOTInferencer,
-                               init_model)
-from stark_plugin.models.checkpoint_converters import UnknownKeysError
-from stark_plugin.models.checkpoint_formats import \
-    UnknownCheckpointFormatError
+from stark_plugin.apis import SOTInferencer, init_model
+from stark_plugin.errors import (CheckpointMismatchError,
+                                 UnknownCheckpointFormatError,
+                                 UnknownKeysError)
 from stark_plugin.models.trackers import StarkTracker
 
 TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from stark_plugin.apis import SOTInferencer, init_model
-from stark_plugin.utils.benchmark import synthetic_sequence
+from stark_plugin.benchmarking.benchmark import synthetic_sequence
 
 TINY = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
                 'configs', 'stark_st_tiny.py')

@@ -68,7 +68,7 @@ def test_model_index_imports_the_metafile():
 @pytest.mark.parametrize('config', CONFIGS, ids=osp.basename)
 def test_every_named_config_exists_and_builds(config):
     from stark_plugin.registry import MODELS as REGISTRY
-    from stark_plugin.utils import register_all_modules
+    from stark_plugin.setup_env import register_all_modules
     path = osp.join(REPO_ROOT, config)
     assert osp.isfile(path), f'{config} does not exist'
     register_all_modules()

@@ -66,7 +66,7 @@ def test_folder_natural_order_and_bbox_file(run_demo, frame_folder,
 
 
 def test_folder_source_natural_sort(frame_folder):
-    from stark_plugin.apis.video import FolderSource
+    from stark_plugin.fileio.video import FolderSource
     src = FolderSource(frame_folder)
     names = [osp.basename(p) for p in src.files]
     assert names == [f'{i}.jpg' for i in range(1, 13)]
@@ -234,7 +234,7 @@ def test_interrupt_leaves_clearly_named_partial(run_demo, video, tmp_path,
 
 
 def test_webcam_index_without_camera(run_demo):
-    from stark_plugin.apis.video import CaptureSource, open_source
+    from stark_plugin.fileio.video import CaptureSource, open_source
     try:
         src = open_source('7')
     except ValueError as err:
@@ -282,7 +282,8 @@ def test_non_finite_tracker_output_is_replaced(tiny, video):
 
 def test_interactive_selection_on_the_start_frame(run_demo, video, tmp_path,
                                                   monkeypatch):
-    from stark_plugin.apis import video as video_mod
+    from stark_plugin.errors import InputError
+    from stark_plugin.visualization import interactive as video_mod
     seen = []
 
     def select(frame):
@@ -304,7 +305,7 @@ def test_interactive_selection_on_the_start_frame(run_demo, video, tmp_path,
     assert rows[0][2:6] == make_frames()[1][5]
 
     def cancelled(frame):
-        raise video_mod.InputError('no box selected')
+        raise InputError('no box selected')
 
     monkeypatch.setattr(video_mod, 'select_boxes', cancelled)
     code, _, err = run_demo(video)

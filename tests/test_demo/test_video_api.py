@@ -3,9 +3,12 @@ import numpy as np
 import pytest
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.apis.video import (InputError, natural_key, parse_box_line,
-                                     read_bbox_file, track_video,
-                                     validate_box)
+from stark_plugin.apis.video import track_video
+from stark_plugin.errors import InputError
+from stark_plugin.fileio.annotations import parse_box_line
+from stark_plugin.fileio.annotations import read_first_box as read_bbox_file
+from stark_plugin.fileio.frames import natural_key
+from stark_plugin.structures.bbox import validate_box
 from stark_plugin.visualization import (draw_tracks, draw_unreadable,
                                         target_color)
 
@@ -150,7 +153,7 @@ class _FakeCap:
 
 
 def test_capture_source_failed_reads_keep_numbering(video):
-    from stark_plugin.apis.video import CaptureSource
+    from stark_plugin.fileio.video import CaptureSource
     src = CaptureSource(video)
     assert (src.num_frames, src.fps, src.width, src.height) == (30, 25, 160,
                                                                 120)

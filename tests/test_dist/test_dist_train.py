@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
-from stark_plugin.utils.checkpoint import load_checkpoint_file
+from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'tests', 'data', 'configs',

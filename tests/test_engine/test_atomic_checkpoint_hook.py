@@ -17,8 +17,8 @@ from mmengine.logging import MessageHub
 
 from stark_plugin.engine import AtomicCheckpointHook
 from stark_plugin.registry import HOOKS
-from stark_plugin.utils import register_all_modules
-from stark_plugin.utils.checkpoint import load_checkpoint_file
+from stark_plugin.setup_env import register_all_modules
+from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

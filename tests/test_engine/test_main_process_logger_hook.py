@@ -12,7 +12,7 @@ from mmengine.config import Config
 from stark_plugin.engine import MainProcessLoggerHook
 from stark_plugin.engine.hooks import main_process_logger_hook
 from stark_plugin.registry import HOOKS
-from stark_plugin.utils import register_all_modules
+from stark_plugin.setup_env import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -5,8 +5,8 @@ import warnings
 
 import pytest
 
-from stark_plugin.evaluation import (evaluate_tracker, load_benchmark,
-                                     load_tracker_results)
+from stark_plugin.evaluation import evaluate_tracker, load_benchmark
+from stark_plugin.fileio.results import load_tracker_results
 from stark_plugin.evaluation.functional import InvalidPredictionWarning
 
 from ._fixture import (DATA, DATASETS, METHOD_TO_PROTOCOL, assert_matches,

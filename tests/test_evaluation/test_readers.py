@@ -2,11 +2,12 @@
 import numpy as np
 import pytest
 
-from stark_plugin.evaluation.benchmarks import (find_result_file,
-                                                list_result_sequences,
-                                                load_benchmark,
-                                                load_tracker_results)
-from stark_plugin.evaluation.io import load_boxes, load_flags_line
+from stark_plugin.evaluation.benchmarks import load_benchmark
+from stark_plugin.fileio.annotations import read_boxes as load_boxes
+from stark_plugin.fileio.annotations import read_flag_line as load_flags_line
+from stark_plugin.fileio.results import (find_result_file,
+                                         list_result_sequences,
+                                         load_tracker_results)
 
 from ._fixture import DATA
 

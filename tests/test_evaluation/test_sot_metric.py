@@ -5,7 +5,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from stark_plugin.evaluation import load_benchmark, load_tracker_results
+from stark_plugin.evaluation import load_benchmark
+from stark_plugin.fileio.results import load_tracker_results
 from stark_plugin.evaluation.functional import InvalidPredictionWarning
 from stark_plugin.evaluation.metrics import sot_metric as sot_metric_module
 from stark_plugin.registry import METRICS

@@ -6,7 +6,7 @@ import torch
 
 from stark_plugin.models.heads import (CornerPredictorHead, ScoreHead,
                                        soft_argmax)
-from stark_plugin.utils import register_all_modules
+from stark_plugin.setup_env import register_all_modules
 
 register_all_modules()
 

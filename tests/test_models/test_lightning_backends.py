@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.utils.benchmark import benchmark, box_iou_xywh
+from stark_plugin.benchmarking.benchmark import benchmark, box_iou_xywh
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sot', 'stark',
@@ -88,7 +88,7 @@ def test_benchmark_times_the_lightning_parts(parity):
     import torch
 
     from stark_plugin.models import prepare_for_inference
-    from stark_plugin.utils.roofline import count_flops
+    from stark_plugin.benchmarking.roofline import count_flops
     gflop = report['roofline']['gflop']
     assert gflop['network'] == pytest.approx(
         gflop['backbone'] + gflop['transformer'] + gflop['heads'])

@@ -12,7 +12,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 
 from stark_plugin.registry import DATASETS, MODELS
-from stark_plugin.utils import register_all_modules
+from stark_plugin.setup_env import register_all_modules
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'sot',
                   'stark', 'stark_lightning_x_trt_got10k.py')

@@ -4,7 +4,7 @@ import math
 import torch
 
 from stark_plugin.registry import MODELS
-from stark_plugin.utils import register_all_modules
+from stark_plugin.setup_env import register_all_modules
 
 register_all_modules()
 

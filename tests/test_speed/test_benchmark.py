@@ -132,7 +132,7 @@ def test_closed_loop_control_is_the_tracker_itself(tiny):
     """Moved by 0 px the control repeats the reference run exactly; moved
     by a few pixels it is a different trajectory."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.utils.benchmark import (closed_loop_control,
+    from stark_plugin.benchmarking.benchmark import (closed_loop_control,
                                               run_sequence,
                                               synthetic_sequence)
     frames, boxes = synthetic_sequence(6, 240, 320, seed=1)
@@ -150,7 +150,7 @@ def test_interleaved_blocks_track_like_single_runs(tiny):
     """Interleaving paths in blocks (a short last block included) changes
     only the timing, not what each path tracks."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.utils.benchmark import (run_interleaved, run_paired,
+    from stark_plugin.benchmarking.benchmark import (run_interleaved, run_paired,
                                               run_sequence,
                                               synthetic_sequence)
     frames, boxes = synthetic_sequence(6, 240, 320, seed=3)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.utils.benchmark import synthetic_sequence
+from stark_plugin.benchmarking.benchmark import synthetic_sequence
 from stark_plugin.models import (FrozenBatchNorm2d, fuse_conv_bn,
                                  prepare_for_inference)
 

@@ -12,8 +12,8 @@ pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
 from stark_plugin.apis import SOTInferencer  # noqa: E402
-from stark_plugin.utils.benchmark import synthetic_sequence  # noqa: E402
-from stark_plugin.apis.onnx_int8 import quantize_search_graph  # noqa: E402
+from stark_plugin.benchmarking.benchmark import synthetic_sequence  # noqa: E402
+from stark_plugin.deploy.int8 import quantize_search_graph  # noqa: E402
 
 from .conftest import TINY  # noqa: E402
 

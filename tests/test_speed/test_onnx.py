@@ -10,8 +10,8 @@ pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
 from stark_plugin.apis import SOTInferencer  # noqa: E402
-from stark_plugin.utils.benchmark import synthetic_sequence  # noqa: E402
-from stark_plugin.apis.onnx_backend import check_onnx_parity  # noqa: E402
+from stark_plugin.benchmarking.benchmark import synthetic_sequence  # noqa: E402
+from stark_plugin.deploy.onnx_runtime import check_onnx_parity  # noqa: E402
 
 from .conftest import TINY  # noqa: E402
 

@@ -12,7 +12,7 @@ import torch
 from test_train_resume import CONFIG, REPO, TOY_DIR, _logged_epochs, _train
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
-from stark_plugin.utils.checkpoint import load_checkpoint_file
+from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
 TINY_STARK = osp.join(REPO, 'configs', 'sot', 'stark',
                       'stark_st1_tiny_synth.py')

@@ -8,7 +8,7 @@ import sys
 
 import torch
 
-from stark_plugin.utils.checkpoint import load_checkpoint_file
+from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOY_DIR = osp.join(REPO, 'tests', 'data', 'toy')

@@ -8,7 +8,7 @@ import pytest
 from mmengine.config import Config
 
 from stark_plugin.registry import MODELS
-from stark_plugin.utils import register_all_modules
+from stark_plugin.setup_env import register_all_modules
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', 'configs', 'sot',
                       'stark')

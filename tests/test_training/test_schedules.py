@@ -58,7 +58,7 @@ def test_built_optimizer_groups_and_lr_drop(name):
     """Backbone parameters get lr 1e-5, the rest 1e-4, all wd 1e-4; the
     built scheduler drops the lr x0.1 exactly at the published epoch."""
     from stark_plugin.registry import MODELS
-    from stark_plugin.utils import register_all_modules
+    from stark_plugin.setup_env import register_all_modules
     register_all_modules()
     cfg = _cfg(name)
     model = MODELS.build(cfg.model)  # random weights: no download

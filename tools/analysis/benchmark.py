@@ -1,4 +1,4 @@
-"""Speed benchmark of the STARK tracking step (see stark_plugin.utils.benchmark).
+"""Speed benchmark of the STARK tracking step (see stark_plugin.benchmarking).
 
 Example::
 
@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
-    from stark_plugin.utils.benchmark import benchmark, format_table
+    from stark_plugin.benchmarking.benchmark import benchmark, format_table
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -203,7 +203,7 @@ def main(argv=None) -> int:
 def _publish(args, report: dict, table: str) -> int:
     """Print ``table``; write ``report`` (with the config and checkpoint
     named in its settings) to ``--json``."""
-    from stark_plugin.utils.io import atomic_write_json
+    from stark_plugin.fileio.atomic import atomic_write_json
     report['settings'].update(config=args.config, checkpoint=args.checkpoint)
     print(table)
     if args.json:
@@ -213,7 +213,7 @@ def _publish(args, report: dict, table: str) -> int:
 
 
 def _drift_study(args, model, backends) -> int:
-    from stark_plugin.utils.benchmark import drift_study, format_drift_table
+    from stark_plugin.benchmarking.benchmark import drift_study, format_drift_table
     if args.drift_videos < 1 or args.frames_dir:
         print('error: --drift-videos needs N >= 1 and generated videos '
               '(not --frames-dir)', file=sys.stderr)

@@ -70,13 +70,13 @@ from torch import nn  # noqa: E402
 from stark_plugin.datasets.transforms import (  # noqa: E402
     CheckPadMaskValidity, PackSOTInputs, SeqBboxJitter, SeqCropLikeStark,
     SeqRandomFlip, crop_too_small)
-from stark_plugin.models.checkpoint_converters import (  # noqa: E402
+from stark_plugin.checkpoint.converters import (  # noqa: E402
     convert_official_state_dict, official_key_to_plugin)
 from stark_plugin.models.synthetic_weights import \
     materialize_manifest  # noqa: E402
 from stark_plugin.registry import MODELS, TRANSFORMS  # noqa: E402
-from stark_plugin.utils import register_all_modules  # noqa: E402
-from stark_plugin.utils.io import atomic_write_json  # noqa: E402
+from stark_plugin.setup_env import register_all_modules  # noqa: E402
+from stark_plugin.fileio.atomic import atomic_write_json  # noqa: E402
 
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'sot', 'stark')
 DEFAULT_CONFIGS = dict(

@@ -19,16 +19,14 @@ import os.path as osp
 import sys
 import warnings
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-from stark_plugin.evaluation.benchmarks import (  # noqa: E402
-    DATASETS, DEFAULT_SPLITS, load_benchmark, load_tracker_results)
-from stark_plugin.evaluation.evaluate import make_sequence_inputs  # noqa
-from stark_plugin.evaluation.functional import (PROTOCOLS,  # noqa: E402
-                                                build_protocol,
+from stark_plugin.evaluation.benchmarks import (DATASETS, DEFAULT_SPLITS,
+                                                load_benchmark)
+from stark_plugin.evaluation.evaluate import make_sequence_inputs
+from stark_plugin.evaluation.functional import (PROTOCOLS, build_protocol,
                                                 default_protocol)
-from stark_plugin.evaluation.report import format_metric_table  # noqa: E402
-from stark_plugin.utils.io import atomic_write_json  # noqa: E402
+from stark_plugin.evaluation.report import format_metric_table
+from stark_plugin.fileio.atomic import atomic_write_json
+from stark_plugin.fileio.results import load_tracker_results
 
 
 def parse_args(argv=None) -> argparse.Namespace:

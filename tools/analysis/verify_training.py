@@ -42,7 +42,7 @@ REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 if REPO_ROOT not in sys.path:  # run from a source checkout
     sys.path.insert(0, REPO_ROOT)
 
-from stark_plugin.utils.io import atomic_write_json  # noqa: E402
+from stark_plugin.fileio.atomic import atomic_write_json  # noqa: E402
 
 ST1_CONFIG = osp.join(REPO_ROOT, 'configs', 'sot', 'stark',
                       'stark_st1_tiny_synth.py')
@@ -308,7 +308,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ImportError:  # pragma: no cover
         pass
     from stark_plugin.datasets.synthetic import make_synthetic_got10k
-    from stark_plugin.utils import register_all_modules
+    from stark_plugin.setup_env import register_all_modules
     register_all_modules(init_default_scope=True)
     total_start = time.perf_counter()
 

@@ -14,7 +14,7 @@ with ONNX Runtime unless ``--no-check``.
 int8 graphs for ``--backend onnxruntime-int8`` (static quantization of the
 search graph, calibrated on ``--calib-frames`` frames of a generated
 sequence tracked with the float graphs; see
-``stark_plugin/apis/onnx_int8.py``)::
+``stark_plugin/deploy/int8.py``)::
 
     python tools/deployment/export_onnx.py CONFIG CKPT --out onnx_int8/ \
         --int8 --calib-frames 32
@@ -24,8 +24,19 @@ another generated sequence and fails above ``--int8-atol`` (normalised box
 coordinates and sigmoid scores).
 """
 import argparse
-import os.path as osp
+import logging
 import sys
+
+import torch
+from mmengine.config import DictAction
+from mmengine.logging import MMLogger
+
+from stark_plugin.apis import init_model
+from stark_plugin.deploy.int8 import (DEFAULT_INT8_OPS, check_int8_parity,
+                                      export_int8)
+from stark_plugin.deploy.onnx_export import export_onnx
+from stark_plugin.deploy.onnx_runtime import check_onnx_parity
+from stark_plugin.errors import run_cli
 
 
 def parse_args(argv=None):
@@ -50,7 +61,7 @@ def parse_args(argv=None):
     parser.add_argument('--int8-atol', type=float, default=0.05,
                         help='--int8: tolerance of the check on normalised '
                         'boxes and sigmoid scores (default 0.05)')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='key=value overrides, e.g. '
                         'model.test_cfg.update_intervals=[25]')
     return parser.parse_args(argv)
@@ -69,36 +80,15 @@ def main(argv=None) -> int:
         print(f'error: --calib-frames must be >= 1, got {args.calib_frames}',
               file=sys.stderr)
         return 2
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
-    import torch
-
-    from stark_plugin.apis import init_model
-    from stark_plugin.apis.onnx_backend import check_onnx_parity, export_onnx
-
-    cfg_options = {}
-    for item in args.cfg_options:
-        key, _, value = item.partition('=')
-        cfg_options[key] = eval(value, {}, {})
     checkpoint = None if args.checkpoint.lower() == 'none' else \
         args.checkpoint
-    try:
-        model = init_model(args.config, checkpoint,
-                           cfg_options=cfg_options or None)
-    except (FileNotFoundError, RuntimeError, KeyError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
+    model = init_model(args.config, checkpoint, cfg_options=args.cfg_options)
     if checkpoint is None:
-        import logging
-
-        from mmengine.logging import MMLogger
         MMLogger.get_current_instance().setLevel(logging.ERROR)
         torch.manual_seed(0)
         model.init_weights()
         model.eval()
     if args.int8:
-        from stark_plugin.apis.onnx_int8 import (DEFAULT_INT8_OPS,
-                                                 export_int8)
         try:
             paths = export_int8(
                 model, args.out, calib_frames=args.calib_frames,
@@ -112,7 +102,6 @@ def main(argv=None) -> int:
     print(f'wrote {paths["template"]}, {paths["search"]}, {paths["meta"]}')
     if not args.no_check:
         if args.int8:
-            from stark_plugin.apis.onnx_int8 import check_int8_parity
             diff = check_int8_parity(model, args.out)
         else:
             diff = check_onnx_parity(model, args.out)
@@ -127,4 +116,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -22,19 +22,20 @@ import json
 import os
 import os.path as osp
 import sys
+import tempfile
 
 import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
 
-REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-if REPO_ROOT not in sys.path:  # run from a source checkout
-    sys.path.insert(0, REPO_ROOT)
-
-from stark_plugin.apis import model_zoo  # noqa: E402
-from stark_plugin.utils import load_checkpoint_file  # noqa: E402
-from stark_plugin.utils.io import atomic_path, atomic_write_text  # noqa
+from stark_plugin.apis import init_model, model_zoo, track_video
+from stark_plugin.checkpoint.safe_load import load_checkpoint_file
+from stark_plugin.datasets.synthetic import render_video
+from stark_plugin.evaluation.functional.boxes import iou_got10k
+from stark_plugin.evaluation.functional.curves import (auc_mean,
+                                                       success_curve)
+from stark_plugin.fileio.atomic import atomic_path, atomic_write_text
 
 #: the sample clip: generator seed (candidate ``CLIP_SEED[2]`` of
 #: ``CANDIDATES``), frames, size, frame rate.
@@ -182,7 +183,6 @@ def write_model_card(meta: dict, weights: str, path: str,
 
 def render_clip(index: int):
     """Frames, boxes and absence of candidate clip ``index``."""
-    from stark_plugin.datasets.synthetic import render_video
     rng = np.random.default_rng([CLIP_SEED[0], CLIP_SEED[1], index])
     frames, boxes, absence, _, _ = render_video(
         rng, CLIP_FRAMES, CLIP_SIZE, with_absence=True, style='rich')
@@ -205,13 +205,6 @@ def score_candidates(checkpoint: str) -> list:
     """Success AUC (frames with the target in view) of the model and of
     "stay at the first box" on every candidate clip, read back from mp4
     as the demo reads it."""
-    import tempfile
-
-    from stark_plugin.apis import init_model
-    from stark_plugin.apis.video import track_video
-    from stark_plugin.evaluation.functional.boxes import iou_got10k
-    from stark_plugin.evaluation.functional.curves import (auc_mean,
-                                                           success_curve)
     model = init_model(None, checkpoint)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

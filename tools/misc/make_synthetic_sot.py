@@ -9,16 +9,10 @@ Then train with ``data_root=data/synth`` (GOT-10k configs, ``split='train'``)
 and test on ``val``. The same seed always gives the same files.
 """
 import argparse
-import os.path as osp
 import sys
 import time
 
-try:
-    from stark_plugin.datasets.synthetic import make_synthetic_got10k
-except ImportError:  # run from a source checkout without installing
-    sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..',
-                                            '..')))
-    from stark_plugin.datasets.synthetic import make_synthetic_got10k
+from stark_plugin.datasets.synthetic import make_synthetic_got10k
 
 
 def parse_args(argv=None) -> argparse.Namespace:

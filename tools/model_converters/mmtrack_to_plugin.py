@@ -12,37 +12,27 @@ then records ``missing_prefixes=['head.cls_head.']`` in its meta, and
 import argparse
 import sys
 
-from stark_plugin.models.checkpoint_converters import (
-    UnknownKeysError, convert_mmtrack_state_dict, describe_state_dict,
-    load_mmtrack_checkpoint, save_converted)
+from stark_plugin.checkpoint.formats import convert_file, summary_line
+from stark_plugin.errors import run_cli
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='mmtracking STARK .pth')
     parser.add_argument('dst', help='output .pth for stark_plugin')
     args = parser.parse_args(argv)
-    try:
-        source = load_mmtrack_checkpoint(args.src)
-        converted = convert_mmtrack_state_dict(source)
-    except (FileNotFoundError, KeyError, UnknownKeysError) as err:
-        print(f'error: {args.src}: {err}', file=sys.stderr)
-        return 1
-    info = describe_state_dict(converted)
-    meta = dict(source='mmtracking', source_file=args.src, **info)
-    if info['variant'] == 'STARK-S':
-        # mmtracking has no STARK-S: a checkpoint without a score head is a
-        # stage-1 STARK-ST
-        meta['variant'] = 'STARK-ST (stage 1, no score head)'
-        meta['missing_prefixes'] = ['head.cls_head.']
+    ckpt = convert_file(args.src, args.dst, 'mmtracking')
+    if ckpt.meta.get('missing_prefixes'):
         print('note: no score head in the source (mmtracking stage-1 '
               'checkpoint); it stays at its initialisation')
-    save_converted(converted, args.dst, meta)
-    print(f'converted {len(source)} mmtracking entries -> {len(converted)} '
-          f'entries: {meta["variant"]}, ResNet-{info["depth"]}, '
-          f'{info["num_encoder_layers"]} encoder / '
-          f'{info["num_decoder_layers"]} decoder layers; wrote {args.dst}')
+    print(f'converted {args.src} -> {len(ckpt.state_dict)} entries: '
+          f'{summary_line(ckpt.meta)}; wrote {args.dst}')
     return 0
+
+
+def main(argv=None) -> int:
+    """Convert; a bad input is one ``error:`` line and exit code 1."""
+    return run_cli(_main, argv)
 
 
 if __name__ == '__main__':

@@ -8,50 +8,30 @@ stark_plugin's layout, detects STARK-S / STARK-ST and ResNet-50 / 101 or
 STARK-Lightning (RepVGG keys; config
 ``configs/sot/stark/stark_lightning_x_trt_got10k.py``), and writes
 ``dict(state_dict, meta)`` atomically. Fails naming unknown keys.
+(``init_model``, the demo and ``load_from`` also read the official file as
+it is; converting once saves the conversion at every start.)
 """
 import argparse
 import sys
 
-from stark_plugin.models.checkpoint_converters import (
-    UnknownKeysError, convert_official_state_dict, describe_state_dict,
-    load_official_checkpoint, save_converted)
-from stark_plugin.models.lightning_converter import (
-    convert_official_lightning_state_dict, describe_lightning_state_dict,
-    is_official_lightning_state_dict)
+from stark_plugin.checkpoint.formats import convert_file, summary_line
+from stark_plugin.errors import run_cli
 
 
-def main(argv=None) -> int:
+def _main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src', help='official STARK .pth.tar')
     parser.add_argument('dst', help='output .pth for stark_plugin')
     args = parser.parse_args(argv)
-    try:
-        source = load_official_checkpoint(args.src)
-        lightning = is_official_lightning_state_dict(source)
-        if lightning:
-            converted = convert_official_lightning_state_dict(source)
-        else:
-            converted = convert_official_state_dict(source)
-    except (FileNotFoundError, KeyError, UnknownKeysError) as err:
-        print(f'error: {args.src}: {err}', file=sys.stderr)
-        return 1
-    if lightning:
-        info = describe_lightning_state_dict(converted)
-        save_converted(converted, args.dst,
-                       dict(source='official', source_file=args.src, **info))
-        print(f'converted {len(source)} official entries -> '
-              f'{len(converted)} entries: {info["variant"]}, RepVGG stage '
-              f'blocks {info["stage_blocks"]}, {info["form"]} form; wrote '
-              f'{args.dst}')
-        return 0
-    info = describe_state_dict(converted)
-    meta = dict(source='official', source_file=args.src, **info)
-    save_converted(converted, args.dst, meta)
-    print(f'converted {len(source)} official entries -> {len(converted)} '
-          f'entries: {info["variant"]}, ResNet-{info["depth"]}, '
-          f'{info["num_encoder_layers"]} encoder / '
-          f'{info["num_decoder_layers"]} decoder layers; wrote {args.dst}')
+    ckpt = convert_file(args.src, args.dst, 'official')
+    print(f'converted {args.src} -> {len(ckpt.state_dict)} entries: '
+          f'{summary_line(ckpt.meta)}; wrote {args.dst}')
     return 0
+
+
+def main(argv=None) -> int:
+    """Convert; a bad input is one ``error:`` line and exit code 1."""
+    return run_cli(_main, argv)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 """Frame sampling of STARK: the official 'trident' / 'trident_pro'
 (STARK-ST) and 'causal' (STARK-S) template/search samplers."""
+import functools
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
@@ -7,6 +8,7 @@ from mmcv.transforms import BaseTransform
 from PIL import Image
 
 from stark_plugin.registry import TRANSFORMS
+from ..records import frame_path, video_usable
 
 
 def sample_ids(visible: np.ndarray, num: int = 1, lo: int = 0,
@@ -56,6 +58,12 @@ class _StarkFrameSampling(BaseTransform):
         self.cls_pos_prob = cls_pos_prob
         self.max_tries = max_tries
 
+    @property
+    def frames_per_sample(self) -> int:
+        """Frames of one sample (templates + search): the dataset's
+        usable-video rule depends on it."""
+        return self.num_template_frames + 1
+
     def frame_ids(self, visible: np.ndarray) -> Optional[tuple]:
         """``(template ids, search id)`` of a video, or None."""
         raise NotImplementedError
@@ -64,15 +72,12 @@ class _StarkFrameSampling(BaseTransform):
         num_frames = results['num_frames']
         boxes = np.asarray(results['gt_bboxes'], dtype=np.float64)
         is_video = results.get('is_video_dataset', True)
-        frame_path = _frame_path_fn(results)
+        path_of = functools.partial(frame_path, results)
         if is_video:
             visible = results.get('visible')
-            if visible is None:
+            if not video_usable(visible, num_frames, self.frames_per_sample):
                 return None
             visible = np.asarray(visible, dtype=bool)
-            needed = 2 * (self.num_template_frames + 1)
-            if visible.sum() <= needed or num_frames < 20:
-                return None
             picked = self.frame_ids(visible)
             if picked is None:
                 return None
@@ -81,15 +86,15 @@ class _StarkFrameSampling(BaseTransform):
             visible = None
             template_ids = [0] * self.num_template_frames
             search_id = 0
-        img_paths = [frame_path(i) for i in template_ids]
+        img_paths = [path_of(i) for i in template_ids]
         bboxes = [boxes[i] for i in template_ids]
-        search_path, search_box = frame_path(search_id), boxes[search_id]
+        search_path, search_box = path_of(search_id), boxes[search_id]
         label = None
         if self.cls_pos_prob is not None:
             label = 1
             if np.random.rand() >= self.cls_pos_prob:
                 label = 0
-                negative = self._negative(results, visible, frame_path,
+                negative = self._negative(results, visible, path_of,
                                           img_paths[0])
                 if negative is None:
                     return None
@@ -106,11 +111,11 @@ class _StarkFrameSampling(BaseTransform):
             results.pop(key, None)
         return results
 
-    def _negative(self, results, visible, frame_path, template_path):
+    def _negative(self, results, visible, path_of, template_path):
         if visible is not None:
             ids = sample_ids(visible, 1, mode='invisible')
             if ids is not None:
-                return ids[0], frame_path(ids[0]), centre_box(template_path)
+                return ids[0], path_of(ids[0]), centre_box(template_path)
         source = results.get('frame_source')
         frame = source.sample_random_frame() if source is not None else None
         if frame is None:
@@ -235,8 +240,3 @@ class CausalSampling(_StarkFrameSampling):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(num_template_frames='
                 f'{self.num_template_frames}, max_gap={self.max_gap})')
-
-
-def _frame_path_fn(record: dict):
-    from ..base_sot_dataset import BaseSOTDataset
-    return lambda i: BaseSOTDataset.frame_path(record, i)

@@ -11,8 +11,8 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 
 from stark_plugin.registry import HOOKS
-from stark_plugin.utils.checkpoint import check_last_checkpoint
-from stark_plugin.utils.io import atomic_path
+from stark_plugin.checkpoint.safe_load import check_last_checkpoint
+from stark_plugin.fileio.atomic import atomic_path
 
 __all__ = ['AtomicCheckpointHook']
 

@@ -6,7 +6,7 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import LoggerHook
 
 from stark_plugin.registry import HOOKS
-from stark_plugin.utils.io import atomic_write_json
+from stark_plugin.fileio.atomic import atomic_write_json
 
 __all__ = ['MainProcessLoggerHook']
 

@@ -10,6 +10,8 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
+from stark_plugin.checkpoint.formats import load_for_runner
+from stark_plugin.checkpoint.converters.rules import strip_module
 from stark_plugin.registry import HOOKS
 
 __all__ = ['StageOneWeightsCheckHook', 'StageOneWeightsWarning',
@@ -60,7 +62,9 @@ class StageOneWeightsCheckHook(Hook):
     Stage 2 trains only the score head; the backbone, neck, transformer,
     query and box head stay as loaded. After the Runner has loaded
     ``load_from`` (or resumed), this hook compares every one of those
-    frozen tensors with the checkpoint file. It warns (or, with
+    frozen tensors with the checkpoint file, read by the same reader as
+    the Runner's (so an official or mmtracking stage-1 file is compared in
+    this package's layout). It warns (or, with
     ``strict=True``, raises) when ``load_from`` is None, or when a tensor
     is missing from the checkpoint, has another shape or was not loaded.
     It does nothing for models whose ``stage`` is not ``'st2'``.
@@ -119,13 +123,14 @@ class StageOneWeightsCheckHook(Hook):
                       'check the stage-1 weights', logger='current',
                       level=logging.WARNING)
             return
-        from stark_plugin.utils import load_checkpoint_file
-        ckpt = load_checkpoint_file(path, map_location='cpu')
+        # the reader the Runner loaded it with: official and mmtracking
+        # files come back converted to this package's keys
+        ckpt = load_for_runner(path, map_location='cpu')
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
             else {}
         state = {
-            (k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in state.items() if isinstance(v, torch.Tensor)
+            k: v for k, v in strip_module(state).items()
+            if isinstance(v, torch.Tensor)
         }
         result = compare_with_checkpoint(model, state, modules)
         self.report.update({k: len(v) for k, v in result.items()})
