@@ -1,0 +1,1 @@
+"""Readers and writers of tracking benchmark file formats."""
