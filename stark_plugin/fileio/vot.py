@@ -234,8 +234,9 @@ def read_trajectory(path: str) -> List[VOTRegion]:
 def write_trajectory(path: str, regions: Iterable[VOTRegion],
                      binary: Optional[bool] = None) -> None:
     """Write regions as text (default) or binary (``binary=True`` or a
-    ``.bin`` path, the toolkit's rule)."""
+    ``.bin`` path, the toolkit's rule); creates the parent folder."""
     binary = path.endswith('.bin') if binary is None else binary
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     if binary:
         with open(path, 'wb') as f:
             f.write(_write_binary(regions))

@@ -29,10 +29,10 @@ __all__ = ['region_bounds', 'region_overlaps', 'rasterize']
 TOOLKITS = ('0.9.0', '0.5.3')
 
 
-def _rounded_rects(regions: Regions) -> np.ndarray:
+def _rounded_rects(regions: Regions, frames: slice = slice(None)):
     """int64 ``X, Y, W, H`` (``np.round`` of float32); 0 on non-rect frames."""
-    r = np.round(np.nan_to_num(regions.boxes))  # float32, half to even
-    r[regions.kinds != RECTANGLE] = 0
+    r = np.round(np.nan_to_num(regions.boxes[frames]))  # float32, half even
+    r[regions.kinds[frames] != RECTANGLE] = 0
     return r.astype(np.int64)
 
 
@@ -162,7 +162,7 @@ def rasterize(regions: Regions, frame: int, win) -> np.ndarray:
         return _rasterize_mask(regions.shapes[frame], win)
     w = np.asarray(win, np.int64).reshape(1, 4)
     out = np.zeros((w[0, 3] - w[0, 1] + 1, w[0, 2] - w[0, 0] + 1), np.uint8)
-    rect = _rounded_rects(regions)[frame:frame + 1]
+    rect = _rounded_rects(regions, slice(frame, frame + 1))
     c0, c1, r0, r1 = _rect_spans(rect, np.array([kind == RECTANGLE]), w)
     out[r0[0]:r1[0], c0[0]:c1[0]] = 1
     return out

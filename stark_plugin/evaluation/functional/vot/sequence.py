@@ -63,8 +63,9 @@ class VOTSequence:
         return (np.flatnonzero(self.anchors > 0).tolist(),
                 np.flatnonzero(self.anchors < 0).tolist())
 
-    def overlaps(self, trajectory: Regions, frames: Optional[np.ndarray] = None,
-                 bounded: bool = True, toolkit: str = '0.9.0') -> np.ndarray:
+    def overlaps(self, trajectory: Regions,
+                 frames: Optional[np.ndarray] = None, bounded: bool = True,
+                 toolkit: str = '0.9.0') -> np.ndarray:
         """Overlaps of ``trajectory`` with the ground truth of ``frames``
         (all frames by default), bounded by the image size."""
         gt = self.groundtruth if frames is None else \
