@@ -14,7 +14,7 @@ toolkit's binary format (``VOT_RESULTS_BINARY``, little endian)::
              3 mask       int16 x0, int16 y0, uint16 w, uint16 h, uint16 n,
                           n x uint16 RLE (runs of 0s, 1s, ... row-major;
                           runs longer than 255 * 255 split by a 0 run)
-             4 point      float32 x, y (not supported here)
+             4 point      float32 x, y (NotImplementedError here)
 
 A file is binary when its first two bytes are that version (``01 00``), as
 the toolkit decides. Malformed input raises ``ValueError`` naming the file
@@ -31,8 +31,8 @@ from typing import Dict, Iterable, List, Optional, Tuple, Union
 import numpy as np
 
 __all__ = [
-    'VOTMask', 'VOTRegion', 'VOTSequence', 'parse_region', 'format_region',
-    'read_trajectory', 'write_trajectory', 'read_sequence',
+    'VOTMask', 'VOTRegion', 'VOTSequenceFolder', 'parse_region',
+    'format_region', 'read_trajectory', 'write_trajectory', 'read_sequence',
     'read_sequence_list', 'read_dataset', 'trajectory_path', 'read_runs',
     'read_anchor_runs'
 ]
@@ -52,7 +52,7 @@ VOTRegion = Union[int, np.ndarray, VOTMask]
 
 
 @dataclass
-class VOTSequence:
+class VOTSequenceFolder:
     """A VOT sequence folder.
 
     ``width``/``height`` are ``None`` when the ``sequence`` file lacks them
@@ -125,7 +125,8 @@ def parse_region(text: str, where: str = '<string>') -> VOTRegion:
                              f'got {text!r}')
         return int(vals[0])
     if len(vals) == 2:
-        raise ValueError(f'{where}: point regions are not supported')
+        raise NotImplementedError(f'{where}: point regions (2 values) are '
+                                  'not supported')
     if len(vals) != 4 and (len(vals) < 6 or len(vals) % 2):
         raise ValueError(f'{where}: {len(vals)} values; expected 1 (code), 4 '
                          '(x,y,w,h) or an even number >= 6 (polygon)')
@@ -180,10 +181,12 @@ def _read_binary(data: bytes, path: str) -> List[VOTRegion]:
                 out.append(VOTMask(_rle_decode(rle, w, h), (x0, y0)))
             except ValueError as err:
                 raise ValueError(f'{path}: region {k}: {err}') from None
+        elif kind == 4:
+            raise NotImplementedError(f'{path}: region {k}: point regions '
+                                      'are not supported')
         else:
-            raise ValueError(f'{path}: region {k}: region type {kind} is not '
-                             'supported (0-3: special, rectangle, polygon, '
-                             'mask)')
+            raise ValueError(f'{path}: region {k}: unknown region type '
+                             f'{kind} (0-4)')
     if pos != len(data):
         raise ValueError(f'{path}: {len(data) - pos} bytes after region '
                          f'{count}')
@@ -299,7 +302,7 @@ def _tag(text: str) -> bool:
     return text == '1'
 
 
-def read_sequence(path: str) -> VOTSequence:
+def read_sequence(path: str) -> VOTSequenceFolder:
     """A sequence folder: ``sequence`` (``key=value``; optional),
     ground truth (``groundtruth.txt`` or the ``groundtruth`` key), tags and
     values."""
@@ -326,7 +329,7 @@ def read_sequence(path: str) -> VOTSequence:
     for f in sorted(glob.glob(osp.join(path, '*.value'))):
         values[osp.splitext(osp.basename(f))[0]] = _per_frame(
             f, length, float, 0.0).astype(np.float64)
-    return VOTSequence(
+    return VOTSequenceFolder(
         osp.basename(osp.normpath(path)), path,
         _int_property(meta, 'width', meta_file),
         _int_property(meta, 'height', meta_file), meta, gt, tags, values)
@@ -338,7 +341,7 @@ def read_sequence_list(root: str) -> List[str]:
     return [line.strip() for line in _lines(path) if line.strip()]
 
 
-def read_dataset(root: str) -> List[VOTSequence]:
+def read_dataset(root: str) -> List[VOTSequenceFolder]:
     """Every sequence of ``root/list.txt``, in list order."""
     return [read_sequence(osp.join(root, name))
             for name in read_sequence_list(root)]

@@ -26,9 +26,12 @@ CASES = [(exp, trk) for exp, trackers in expected()['vot_toolkit'].items()
 def _supervised(experiment: str, tracker: str) -> dict:
     ar = one_analysis(experiment, 'supervised.AverageAccuracyRobustness')
     eao = one_analysis(experiment, 'supervised.EAOScore')
+    for key in ('burnin', 'bounded'):
+        assert ar[key] == eao[key], f'{key} differs between AR and EAO'
     return evaluate_supervised(
         sequences(), runs(tracker, experiment), eao['low'], eao['high'],
-        burnin=ar['burnin'], sensitivity=ar['sensitivity'])
+        burnin=ar['burnin'], sensitivity=ar['sensitivity'],
+        bounded=ar['bounded'], ignore_unknown=ar['ignore_unknown'])
 
 
 def _multistart(experiment: str, tracker: str) -> dict:
@@ -50,6 +53,7 @@ def _unsupervised(experiment: str, tracker: str) -> dict:
     trajectories = runs(tracker, experiment)
     out = {'per_sequence': {s.name: {} for s in sequences()}}
     for a in analyses(experiment, 'accuracy.AverageAccuracy'):
+        assert a['filter_tag'] is None, 'filter_tag is not implemented'
         key = 'average_overlap' if a['burnin'] == main else \
             f"average_overlap_burnin{a['burnin']}"
         got = evaluate_unsupervised(

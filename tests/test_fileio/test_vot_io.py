@@ -35,7 +35,7 @@ def test_parse_every_region_kind():
 
 
 @pytest.mark.parametrize('line,message', [
-    ('1,2,3', '3 values'), ('1,2,3,4,5', '5 values'), ('1,2', 'point'),
+    ('1,2,3', '3 values'), ('1,2,3,4,5', '5 values'),
     ('1.5', 'integer'), ('a,b,c,d', 'cannot parse'), ('', 'empty line'),
     ('1,inf,2,3', 'infinite'), ('m0,0,2,2,9', 'RLE')])
 def test_malformed_lines_name_file_and_line(tmp_path, line, message):
@@ -44,6 +44,20 @@ def test_malformed_lines_name_file_and_line(tmp_path, line, message):
     with pytest.raises(ValueError, match=message) as err:
         vot_io.read_trajectory(str(path))
     assert f'{path}:3' in str(err.value)
+
+
+def test_point_regions_are_not_implemented(tmp_path):
+    path = tmp_path / 'points.txt'
+    path.write_text('1\n4.5,6\n')
+    with pytest.raises(NotImplementedError, match=f'{path}:2: point'):
+        vot_io.read_trajectory(str(path))
+    path = tmp_path / 'points.bin'
+    path.write_bytes(struct.pack('<hIBff', 1, 1, 4, 1.0, 2.0))
+    with pytest.raises(NotImplementedError, match='region 1: point'):
+        vot_io.read_trajectory(str(path))
+    path.write_bytes(struct.pack('<hIB', 1, 1, 9))
+    with pytest.raises(ValueError, match='unknown region type 9'):
+        vot_io.read_trajectory(str(path))
 
 
 def test_missing_files_raise(tmp_path):

@@ -43,7 +43,7 @@ class VOTSequence:
     @classmethod
     def from_record(cls, record: Any) -> 'VOTSequence':
         """From anything with ``name``, ``groundtruth`` (a region list),
-        ``width``, ``height`` and ``values`` (e.g. the ``VOTSequence`` of
+        ``width``, ``height`` and ``values`` (e.g. the ``VOTSequenceFolder`` of
         ``stark_plugin.fileio.vot``); anchors from ``values['anchor']``."""
         values = getattr(record, 'values', None) or {}
         return cls(record.name, Regions.from_list(record.groundtruth),

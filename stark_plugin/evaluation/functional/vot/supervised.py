@@ -114,7 +114,8 @@ def evaluate_supervised(sequences: Sequence[VOTSequence],
                         sensitivity: float = 30.0,
                         variant: str = 'vot-toolkit',
                         toolkit: Optional[str] = None,
-                        bounded: bool = True) -> Dict:
+                        bounded: bool = True,
+                        ignore_unknown: bool = True) -> Dict:
     """Supervised (reset-based) experiment: AR, failures and EAO.
 
     Args:
@@ -128,6 +129,7 @@ def evaluate_supervised(sequences: Sequence[VOTSequence],
         toolkit: overlap rules, ``'0.9.0'`` or ``'0.5.3'``; default
             ``'0.9.0'`` for vot-toolkit and ``'0.5.3'`` for mmtracking.
         bounded: clip overlaps to the image (the toolkit's default).
+        ignore_unknown: leave skipped (``0``) frames out of the accuracy.
 
     Returns:
         vot-toolkit: ``accuracy``, ``robustness`` (length-weighted mean of the
@@ -147,7 +149,8 @@ def evaluate_supervised(sequences: Sequence[VOTSequence],
         runs = _runs(trajectories, seq, variant)
         for run in runs:
             overlaps = seq.overlaps(run, bounded=bounded, toolkit=toolkit)
-            accuracy += supervised_accuracy(overlaps, run, burnin)[0]
+            accuracy += supervised_accuracy(overlaps, run, burnin,
+                                            ignore_unknown)[0]
             failures += count_failures(run)
             fragments.extend(eao_fragments(overlaps, run))
         accuracy /= len(runs)
