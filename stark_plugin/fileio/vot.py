@@ -1,0 +1,394 @@
+"""VOT folder formats: sequences, ``list.txt`` and vot-toolkit result files.
+
+Regions come back as plain values: ``int`` special code (``1`` init, ``2``
+failure, ``0`` unknown; a ``nan`` line is code 0, as vot-toolkit parses it),
+``(4,)`` float32 ``x, y, w, h``, ``(K, 2)`` float32 polygon points, or
+:class:`VOTMask`. Trajectory files are text (one region a line) or the
+toolkit's binary format (``VOT_RESULTS_BINARY``, little endian)::
+
+    header   int16 version (= 1), uint32 number of regions
+    region   uint8 type, then
+             0 special    uint32 code
+             1 rectangle  float32 x, y, w, h
+             2 polygon    uint16 n, n x (float32 x, float32 y)
+             3 mask       int16 x0, int16 y0, uint16 w, uint16 h, uint16 n,
+                          n x uint16 RLE (runs of 0s, 1s, ... row-major;
+                          runs longer than 255 * 255 split by a 0 run)
+             4 point      float32 x, y (NotImplementedError here)
+
+A file is binary when its first two bytes are that version (``01 00``), as
+the toolkit decides. Malformed input raises ``ValueError`` naming the file
+and the 1-based line (text) or region (binary).
+"""
+import glob
+import os
+import os.path as osp
+import re
+import struct
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple, Union
+
+import numpy as np
+
+__all__ = [
+    'VOTMask', 'VOTRegion', 'VOTSequenceFolder', 'parse_region',
+    'format_region', 'read_trajectory', 'write_trajectory', 'read_sequence',
+    'read_sequence_list', 'read_dataset', 'trajectory_path', 'read_runs',
+    'read_anchor_runs'
+]
+
+_MAGIC = struct.pack('<h', 1)
+_TEXT_STRIDE, _BINARY_STRIDE = 100000000, 255 * 255
+
+
+@dataclass(frozen=True, eq=False)
+class VOTMask:
+    """A binary mask (uint8 0/1, ``(h, w)``) placed at ``offset = (x, y)``."""
+    mask: np.ndarray
+    offset: Tuple[int, int] = (0, 0)
+
+
+VOTRegion = Union[int, np.ndarray, VOTMask]
+
+
+@dataclass
+class VOTSequenceFolder:
+    """A VOT sequence folder.
+
+    ``width``/``height`` are ``None`` when the ``sequence`` file lacks them
+    (the toolkit then reads the first image). ``groundtruth`` is padded with
+    ``0`` (unknown) to the length, as by the toolkit. ``tags`` (``*.tag``,
+    ``*.label``: bool per frame) and ``values`` (``*.value``: float per
+    frame, e.g. ``values['anchor']``) are padded with False / 0.
+    """
+    name: str  # the folder name, as the toolkit names sequences
+    path: str
+    width: Optional[int]
+    height: Optional[int]
+    metadata: Dict[str, str]
+    groundtruth: List[VOTRegion]
+    tags: Dict[str, np.ndarray]
+    values: Dict[str, np.ndarray]
+
+    @property
+    def length(self) -> int:
+        return len(self.groundtruth)
+
+
+def _rle_decode(rle: np.ndarray, w: int, h: int) -> np.ndarray:
+    if (rle < 0).any() or rle.sum() > w * h:
+        raise ValueError(f'mask RLE covers {rle.sum()} pixels of a {w}x{h} '
+                         'mask or has negative runs')
+    ends = np.cumsum(rle)
+    flat = np.zeros(w * h + 1, np.int64)
+    np.add.at(flat, ends[0::2][:len(rle[1::2])], 1)
+    np.add.at(flat, ends[1::2], -1)
+    return (np.cumsum(flat[:-1]) > 0).astype(np.uint8).reshape(h, w)
+
+
+def _rle_encode(mask: np.ndarray, stride: int) -> List[int]:
+    flat = (np.asarray(mask) != 0).reshape(-1).astype(np.int8)
+    if flat.size == 0:
+        return [0]
+    cuts = np.flatnonzero(np.diff(flat)) + 1
+    runs = np.diff(np.concatenate([[0], cuts, [flat.size]])).tolist()
+    out = [0] if flat[0] else []
+    for run in runs:
+        while run > stride:
+            out += [stride, 0]
+            run -= stride
+        out.append(run)
+    return out
+
+
+def parse_region(text: str, where: str = '<string>') -> VOTRegion:
+    """One text line -> region; ``where`` (``file:line``) names errors."""
+    text = text.strip()
+    if not text:
+        raise ValueError(f'{where}: empty line')
+    try:
+        if text[0] == 'm':
+            nums = [int(t) for t in text[1:].split(',')]
+            if len(nums) < 4 or min(nums[2:4]) < 0:
+                raise ValueError('a mask needs x,y,w,h (w, h >= 0) and RLE')
+            mask = _rle_decode(np.array(nums[4:], np.int64), *nums[2:4])
+            return VOTMask(mask, (nums[0], nums[1]))
+        vals = np.array([float(t) for t in text.split(',')])
+    except ValueError as err:
+        raise ValueError(f'{where}: cannot parse {text[:60]!r}: {err}') \
+            from None
+    if np.isinf(vals).any():
+        raise ValueError(f'{where}: infinite value in {text[:60]!r}')
+    if len(vals) == 1:
+        if np.isnan(vals[0]) or vals[0] != int(vals[0]):
+            raise ValueError(f'{where}: a special code must be an integer, '
+                             f'got {text!r}')
+        return int(vals[0])
+    if len(vals) == 2:
+        raise NotImplementedError(f'{where}: point regions (2 values) are '
+                                  'not supported')
+    if len(vals) != 4 and (len(vals) < 6 or len(vals) % 2):
+        raise ValueError(f'{where}: {len(vals)} values; expected 1 (code), 4 '
+                         '(x,y,w,h) or an even number >= 6 (polygon)')
+    if np.isnan(vals).any():
+        return 0
+    vals = vals.astype(np.float32)
+    return vals if len(vals) == 4 else vals.reshape(-1, 2)
+
+
+def format_region(region: VOTRegion) -> str:
+    """A region as the toolkit writes it (``str(region)``)."""
+    if isinstance(region, VOTMask):
+        h, w = np.asarray(region.mask).shape
+        rle = ','.join(str(v) for v in _rle_encode(region.mask, _TEXT_STRIDE))
+        return 'm%d,%d,%d,%d,%s' % (*region.offset, w, h, rle)
+    arr = np.asarray(region)
+    if arr.ndim == 0 or arr.size == 1:
+        return str(int(arr.reshape(-1)[0]))
+    arr = arr.astype(np.float32)
+    if arr.shape == (4, ):
+        return ','.join(str(float(v)) for v in arr)
+    return ','.join(str(v) for v in arr.reshape(-1))
+
+
+def _read_binary(data: bytes, path: str) -> List[VOTRegion]:
+    pos = 0
+
+    def take(fmt: str, what: str) -> tuple:
+        nonlocal pos
+        size = struct.calcsize(fmt)
+        if pos + size > len(data):
+            raise ValueError(f'{path}: truncated binary trajectory at {what}')
+        pos += size
+        return struct.unpack_from(fmt, data, pos - size)
+
+    _, count = take('<hI', 'the header')
+    out: List[VOTRegion] = []
+    for k in range(1, count + 1):
+        kind, = take('<B', f'region {k}')
+        if kind == 0:
+            out.append(int(take('<I', f'region {k}')[0]))
+        elif kind == 1:
+            out.append(np.array(take('<ffff', f'region {k}'), np.float32))
+        elif kind == 2:
+            n, = take('<H', f'region {k}')
+            pts = take(f'<{2 * n}f', f'region {k}')
+            out.append(np.array(pts, np.float32).reshape(-1, 2))
+        elif kind == 3:
+            x0, y0, w, h, n = take('<hhHHH', f'region {k}')
+            rle = np.array(take(f'<{n}H', f'region {k}'), np.int64)
+            try:
+                out.append(VOTMask(_rle_decode(rle, w, h), (x0, y0)))
+            except ValueError as err:
+                raise ValueError(f'{path}: region {k}: {err}') from None
+        elif kind == 4:
+            raise NotImplementedError(f'{path}: region {k}: point regions '
+                                      'are not supported')
+        else:
+            raise ValueError(f'{path}: region {k}: unknown region type '
+                             f'{kind} (0-4)')
+    if pos != len(data):
+        raise ValueError(f'{path}: {len(data) - pos} bytes after region '
+                         f'{count}')
+    return out
+
+
+def _write_binary(regions: Iterable[VOTRegion]) -> bytes:
+    regions = list(regions)
+    parts = [struct.pack('<hI', 1, len(regions))]
+    for region in regions:
+        if isinstance(region, VOTMask):
+            h, w = np.asarray(region.mask).shape
+            rle = _rle_encode(region.mask, _BINARY_STRIDE)
+            parts.append(struct.pack(f'<BhhHHH{len(rle)}H', 3, *region.offset,
+                                     w, h, len(rle), *rle))
+            continue
+        arr = np.asarray(region)
+        if arr.ndim == 0 or arr.size == 1:
+            parts.append(struct.pack('<BI', 0, int(arr.reshape(-1)[0])))
+        elif arr.shape == (4, ):
+            parts.append(struct.pack('<Bffff', 1, *arr.astype(np.float32)))
+        else:
+            pts = arr.astype(np.float32).reshape(-1)
+            parts.append(struct.pack(f'<BH{len(pts)}f', 2, len(pts) // 2,
+                                     *pts))
+    return b''.join(parts)
+
+
+def _lines(path: str) -> List[str]:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no such file')
+    with open(path, encoding='utf-8') as f:
+        return f.read().splitlines()
+
+
+def read_trajectory(path: str) -> List[VOTRegion]:
+    """A text or binary trajectory (or ground truth) file."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no such file')
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data[:2] == _MAGIC:
+        return _read_binary(data, path)
+    return [parse_region(line, f'{path}:{i}')
+            for i, line in enumerate(_lines(path), 1)]
+
+
+def write_trajectory(path: str, regions: Iterable[VOTRegion],
+                     binary: Optional[bool] = None) -> None:
+    """Write regions as text (default) or binary (``binary=True`` or a
+    ``.bin`` path, the toolkit's rule); creates the parent folder."""
+    binary = path.endswith('.bin') if binary is None else binary
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    if binary:
+        with open(path, 'wb') as f:
+            f.write(_write_binary(regions))
+    else:
+        with open(path, 'w', encoding='utf-8') as f:
+            f.writelines(format_region(r) + '\n' for r in regions)
+
+
+def _read_properties(path: str) -> Dict[str, str]:
+    out = {}
+    pattern = re.compile(r'^([a-zA-Z0-9_\-.]+) *= *(.*)$')
+    for i, line in enumerate(_lines(path), 1):
+        if not line.strip():
+            continue
+        match = pattern.match(line.strip())
+        if not match:
+            raise ValueError(f'{path}:{i}: expected key=value, got {line!r}')
+        out[match.group(1)] = match.group(2)
+    return out
+
+
+def _int_property(meta: Dict[str, str], key: str, path: str) -> Optional[int]:
+    if meta.get(key) in (None, ''):
+        return None
+    try:
+        return int(meta[key])
+    except ValueError:
+        raise ValueError(f'{path}: {key}={meta[key]!r} is not an integer') \
+            from None
+
+
+def _count_images(root: str, meta: Dict[str, str]) -> int:
+    """Frames of the colour channel (``%08d`` pattern, from 1), as the
+    toolkit counts them when the length is not given."""
+    pattern = meta.get('channels.color', 'color/%08d.jpg')
+    if not osp.splitext(pattern)[1]:
+        pattern = osp.join(pattern, '%08d.jpg')
+    n = 0
+    while osp.isfile(osp.join(root, pattern % (n + 1))):
+        n += 1
+    return n
+
+
+def _per_frame(path: str, length: int, parse, pad) -> np.ndarray:
+    lines = _lines(path)
+    if len(lines) > length:
+        raise ValueError(f'{path}: {len(lines)} lines for {length} frames')
+    out = []
+    for i, line in enumerate(lines, 1):
+        try:
+            out.append(parse(line.strip()))
+        except ValueError:
+            raise ValueError(f'{path}:{i}: invalid value {line!r}') from None
+    return np.array(out + [pad] * (length - len(lines)))
+
+
+def _tag(text: str) -> bool:
+    if text not in ('0', '1'):
+        raise ValueError(text)
+    return text == '1'
+
+
+def read_sequence(path: str) -> VOTSequenceFolder:
+    """A sequence folder: ``sequence`` (``key=value``; optional),
+    ground truth (``groundtruth.txt`` or the ``groundtruth`` key), tags and
+    values."""
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'{path}: no such sequence folder')
+    meta_file = osp.join(path, 'sequence')
+    meta = _read_properties(meta_file) if osp.isfile(meta_file) else {}
+    if glob.glob(osp.join(path, 'groundtruth_*.txt')):
+        raise NotImplementedError(f'{path}: multi-object ground truth '
+                                  '(groundtruth_*.txt) is not supported')
+    gt_file = osp.join(path, meta.get('groundtruth', 'groundtruth.txt'))
+    gt = read_trajectory(gt_file)
+    length = _int_property(meta, 'length', meta_file)
+    if length is None:
+        length = _count_images(path, meta) or len(gt)
+    if len(gt) > length:
+        raise ValueError(f'{gt_file}: {len(gt)} regions for {length} frames')
+    gt = gt + [0] * (length - len(gt))
+    tags, values = {}, {}
+    for f in sorted(glob.glob(osp.join(path, '*.tag')) +
+                    glob.glob(osp.join(path, '*.label'))):
+        tags[osp.splitext(osp.basename(f))[0]] = _per_frame(
+            f, length, _tag, False).astype(bool)
+    for f in sorted(glob.glob(osp.join(path, '*.value'))):
+        values[osp.splitext(osp.basename(f))[0]] = _per_frame(
+            f, length, float, 0.0).astype(np.float64)
+    return VOTSequenceFolder(
+        osp.basename(osp.normpath(path)), path,
+        _int_property(meta, 'width', meta_file),
+        _int_property(meta, 'height', meta_file), meta, gt, tags, values)
+
+
+def read_sequence_list(root: str) -> List[str]:
+    """Sequence names of ``root/list.txt`` (or of a list file)."""
+    path = osp.join(root, 'list.txt') if osp.isdir(root) else root
+    return [line.strip() for line in _lines(path) if line.strip()]
+
+
+def read_dataset(root: str) -> List[VOTSequenceFolder]:
+    """Every sequence of ``root/list.txt``, in list order."""
+    return [read_sequence(osp.join(root, name))
+            for name in read_sequence_list(root)]
+
+
+def trajectory_path(experiment_dir: str, sequence: str,
+                    run: Optional[int] = None, anchor: Optional[int] = None,
+                    binary: bool = False) -> str:
+    """``<experiment_dir>/<seq>/<seq>_<run:03d>`` (supervised, unsupervised)
+    or ``..._<anchor:08d>`` (multistart), ``.txt`` or ``.bin``."""
+    if (run is None) == (anchor is None):
+        raise ValueError('give exactly one of run and anchor')
+    stem = f'{sequence}_{run:03d}' if anchor is None else \
+        f'{sequence}_{anchor:08d}'
+    return osp.join(experiment_dir, sequence,
+                    stem + ('.bin' if binary else '.txt'))
+
+
+def _existing(stem: str) -> Optional[str]:
+    for ext in ('.txt', '.bin'):  # the toolkit prefers the text file
+        if osp.isfile(stem + ext):
+            return stem + ext
+    return None
+
+
+def read_runs(experiment_dir: str, sequence: str) -> List[List[VOTRegion]]:
+    """All runs ``<seq>_001``, ``<seq>_002``, ... of a sequence, in order."""
+    folder = osp.join(experiment_dir, sequence)
+    pattern = re.compile(re.escape(sequence) + r'_(\d{3})\.(txt|bin)$')
+    runs = sorted({int(m.group(1)) for f in
+                   (os.listdir(folder) if osp.isdir(folder) else [])
+                   for m in [pattern.match(f)] if m})
+    if not runs:
+        raise FileNotFoundError(f'{folder}: no {sequence}_NNN.txt/.bin runs')
+    return [read_trajectory(_existing(osp.join(folder, f'{sequence}_{r:03d}')))
+            for r in runs]
+
+
+def read_anchor_runs(experiment_dir: str, sequence: str,
+                     anchors: Iterable[int]) -> Dict[int, List[VOTRegion]]:
+    """The multistart trajectory ``<seq>_<anchor:08d>`` of every anchor."""
+    out = {}
+    for anchor in anchors:
+        stem = osp.join(experiment_dir, sequence, f'{sequence}_{anchor:08d}')
+        path = _existing(stem)
+        if path is None:
+            raise FileNotFoundError(f'{stem}.txt: no trajectory for anchor '
+                                    f'{anchor}')
+        out[int(anchor)] = read_trajectory(path)
+    return out
