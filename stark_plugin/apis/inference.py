@@ -11,6 +11,7 @@ from mmengine.config import Config
 
 from ..checkpoint.formats import read_stark_checkpoint
 from ..checkpoint.loading import load_stark_checkpoint
+from ..deploy.onnx_runtime import OnnxStarkModel
 from ..models.fast_inference import prepare_for_inference
 from ..models.trackers.stark_tracker import StarkTracker
 from ..registry import MODELS
@@ -143,8 +144,6 @@ class SOTInferencer:
         net = model
         autocast_dtype = None
         if backend in ONNX_BACKENDS:
-            # optional dependency (onnxruntime): imported when asked for
-            from ..deploy.onnx_runtime import OnnxStarkModel
             if onnx_dir is None:
                 raise ValueError(f'backend="{backend}" needs onnx_dir (the '
                                  '--out folder of export_onnx.py)')

@@ -41,7 +41,14 @@ import torch
 
 from stark_plugin.apis.inference import (BACKENDS, ONNX_BACKENDS,
                                          SOTInferencer)
+from stark_plugin.datasets.synthetic import render_video
+from stark_plugin.deploy.int8 import export_int8
+from stark_plugin.deploy.onnx_export import export_onnx
+from stark_plugin.models.layers.tokens import FeatureTokens
+from stark_plugin.models.trackers.stark_tracker import (decode_pred_box,
+                                                        map_box_back)
 from stark_plugin.structures.bbox import clip_box
+from .roofline import add_roofline, peak_probe, step_flops
 
 
 # ----------------------------------------------------------------------
@@ -80,7 +87,6 @@ def rich_sequence(num_frames: int, height: int = 480, width: int = 640,
     data (``style`` 'rich': scale and aspect changes, blur, look-alikes,
     border crossings; 'basic': the simpler style); boxes of frames where
     the target is outside are ``[-1, -1, -1, -1]``."""
-    from stark_plugin.datasets.synthetic import render_video
     frames, boxes, *_ = render_video(
         np.random.default_rng(seed), num_frames, size=(width, height),
         with_absence=False, style=style)
@@ -309,8 +315,6 @@ def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,
     ``network`` (onnxruntime: the search graph = backbone + transformer +
     heads); ``postprocess``: decode, map back, clip.
     """
-    from stark_plugin.models.trackers.stark_tracker import (decode_pred_box,
-                                                            map_box_back)
     tracker = inferencer.tracker
     net = tracker.model
     state = tracker.init(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), box)
@@ -333,7 +337,6 @@ def step_parts(inferencer: SOTInferencer, frame_bgr: np.ndarray,
         if hasattr(net, 'head'):
             parts['backbone'] = time_fn(
                 lambda: tracker.extract_tokens(img, mask), device, repeats)
-            from stark_plugin.models.layers.tokens import FeatureTokens
             tokens = FeatureTokens.cat(templates + [search])
             transformer, heads = _head_parts(net.head, tokens, tracker)
             parts['transformer'] = time_fn(transformer, device, repeats)
@@ -451,14 +454,12 @@ def _export_graphs(model: torch.nn.Module, backends: Sequence[str],
     """Graph folders of the ONNX Runtime backends in ``backends``, exported
     to temporary folders (appended to ``tmp_dirs``) where not given."""
     if any(b in ONNX_BACKENDS for b in backends) and onnx_dir is None:
-        from stark_plugin.deploy.onnx_export import export_onnx
         tmp_dirs.append(tempfile.TemporaryDirectory())
         onnx_dir = tmp_dirs[-1].name
         start = time.perf_counter()
         export_onnx(model, onnx_dir)
         log(f'exported ONNX graphs in {time.perf_counter() - start:.1f} s')
     if 'onnxruntime-int8' in backends and int8_dir is None:
-        from stark_plugin.deploy.int8 import export_int8
         tmp_dirs.append(tempfile.TemporaryDirectory())
         int8_dir = tmp_dirs[-1].name
         start = time.perf_counter()
@@ -567,7 +568,6 @@ def benchmark(model: torch.nn.Module,
         results={}, multi_target={})
     probes = []
     if roofline:
-        from stark_plugin.benchmarking.roofline import peak_probe, step_flops
         probes.append(peak_probe())
         report['roofline'] = dict(gflop=step_flops(model))
     tmp_dirs: List[tempfile.TemporaryDirectory] = []
@@ -676,7 +676,6 @@ def benchmark(model: torch.nn.Module,
                     f'{step["median_ms"] / single_ms:.2f}x the single-target '
                     'step')
         if roofline:
-            from stark_plugin.benchmarking.roofline import add_roofline
             probes.append(peak_probe())
             probe = {k: max(p[k] for p in probes) for k in probes[0]}
             report['roofline']['probe'] = probe

@@ -17,6 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from stark_plugin.models.fast_inference import prepare_for_inference
+from stark_plugin.models.layers.tokens import FeatureTokens
+
 #: probe used as the peak of each backend's number format: the best of the
 #: fp32 probes for float32 backends, the bf16 matrix product for bf16; int8
 #: has no probe and is compared with the fp32 peak (> 100 % is possible).
@@ -102,8 +105,6 @@ def step_flops(model: nn.Module, targets: int = 1) -> Dict[str, float]:
     ``heads``; ``network`` = backbone + transformer + heads (the search
     graph of the ONNX backends); ``step`` = network (``naive_step``: plus
     the template branch the naive path reruns each frame)."""
-    from stark_plugin.models import prepare_for_inference
-    from stark_plugin.models.layers.tokens import FeatureTokens
     net = prepare_for_inference(model)
     cfg = model.test_cfg
     t_size, s_size = int(cfg['template_size']), int(cfg['search_size'])

@@ -33,9 +33,6 @@ import sys
 
 import torch
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if REPO_ROOT not in sys.path:  # run from a source checkout
-    sys.path.insert(0, REPO_ROOT)
 
 from stark_plugin.apis.inference import BACKENDS  # noqa: E402
 

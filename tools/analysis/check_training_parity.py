@@ -57,8 +57,6 @@ import cv2
 import numpy as np
 
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-if REPO_ROOT not in sys.path:  # run from a source checkout
-    sys.path.insert(0, REPO_ROOT)
 
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402

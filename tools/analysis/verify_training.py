@@ -39,8 +39,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
-if REPO_ROOT not in sys.path:  # run from a source checkout
-    sys.path.insert(0, REPO_ROOT)
 
 from stark_plugin.fileio.atomic import atomic_write_json  # noqa: E402
 

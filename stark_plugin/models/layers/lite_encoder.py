@@ -6,6 +6,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from stark_plugin.registry import MODELS
+from .fast_attention import fast_mha
 from .stark_transformer import xavier_init_matrices
 from .tokens import FeatureTokens
 
@@ -69,7 +70,6 @@ class LiteEncoder(BaseModule):
                   key_padding_mask: Optional[Tensor]) -> Tensor:
         """Multi-head attention output (before the residual)."""
         if self.fast_inference and not self.training:
-            from ..fast_inference import fast_mha
             return fast_mha(self.self_attn, q, k, v, key_padding_mask)
         # need_weights=True: the explicit softmax(q k^T) v of the official
         # call (need_weights=False takes a fused kernel, other rounding)

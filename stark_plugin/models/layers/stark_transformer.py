@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from stark_plugin.registry import MODELS
+from .fast_attention import fast_transformer_forward
 
 
 def xavier_init_matrices(module: nn.Module) -> None:
@@ -67,7 +68,6 @@ class StarkTransformer(BaseModule):
             LayerNorm) and ``memory`` of shape ``(B, L, C)``.
         """
         if self.fast_inference and not self.training:
-            from ..fast_inference import fast_transformer_forward
             return fast_transformer_forward(self, feat, mask, pos,
                                             query_embed)
         memory = self.encoder(

@@ -9,7 +9,9 @@ from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from stark_plugin.registry import MODELS
+from stark_plugin.structures import SOTDataSample
 from ..layers.tokens import FeatureTokens
+from .stark_tracker import StarkTracker
 
 #: default modules frozen in each training stage (official STARK: stage 2
 #: trains only the score head; stage 1 never uses the score head).
@@ -259,7 +261,6 @@ class Stark(BaseModel):
         preds = self.head.predict(self._pair_tokens(inputs))
         boxes, scores = preds['pred_boxes'], preds['pred_scores']
         if data_samples is None:
-            from stark_plugin.structures import SOTDataSample
             data_samples = [SOTDataSample() for _ in range(boxes.shape[0])]
         for sample, box, score in zip(data_samples, boxes, scores):
             sample.pred_bbox = box
@@ -271,7 +272,6 @@ class Stark(BaseModel):
     def init(self, frame_rgb: np.ndarray, box_xywh: Sequence[float]) -> None:
         """Start tracking one target in an RGB uint8 frame (official
         ``initialize``). For BGR frames use ``apis.SOTInferencer``."""
-        from .stark_tracker import StarkTracker
         if self._tracker is None:
             self._tracker = StarkTracker(self)
         self._track_state = self._tracker.init(frame_rgb, box_xywh)
