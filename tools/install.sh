@@ -13,7 +13,8 @@
 #                   (--no-build-isolation). The built wheel is cached in
 #                   ${STARK_WHEEL_CACHE:-~/.cache/stark_plugin/wheels}, keyed by
 #                   the torch version, so a new venv reuses it.
-#   4. mmengine 0.10.7, mmdet 3.3.0 and the other runtime/test requirements.
+#   4. mmengine 0.10.7, mmdet 3.3.0 and the other runtime/test requirements,
+#      at the exact versions of requirements/constraints.txt.
 #   5. onnx + onnxruntime (requirements/onnx.txt).
 #   6. stark_plugin itself, editable (pip install -e . --no-deps).
 # Environment: PYTHON (interpreter, default python), STARK_SKIP_TORCH=1.
@@ -23,6 +24,8 @@ PYTHON=${PYTHON:-python}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TORCH_VERSION=${STARK_TORCH_VERSION:-2.13.0}
 CACHE=${STARK_WHEEL_CACHE:-$HOME/.cache/stark_plugin/wheels}
+# exact versions of everything but torch (the stack the tests run on)
+CONSTRAINTS="$ROOT/requirements/constraints.txt"
 PIP=("$PYTHON" -m pip)
 STEP=""
 
@@ -50,11 +53,11 @@ fi
 TORCH_TAG=$("$PYTHON" -c 'import torch; print(torch.__version__.replace("+", "_"))')
 
 step "build dependencies (setuptools<82, wheel, ninja)"
-"${PIP[@]}" install -q "setuptools<82" wheel ninja packaging \
+"${PIP[@]}" install -q -c "$CONSTRAINTS" "setuptools<82" wheel ninja packaging \
     || fail "could not install build dependencies"
 
 step "mmengine 0.10.7 and the mmcv runtime dependencies"
-"${PIP[@]}" install -q "mmengine==0.10.7" addict pyyaml yapf Pillow opencv-python \
+"${PIP[@]}" install -q -c "$CONSTRAINTS" "mmengine==0.10.7" addict pyyaml yapf Pillow opencv-python \
     || fail "pip install mmengine==0.10.7"
 
 step "mmcv 2.1.0 with compiled ops"
@@ -86,11 +89,11 @@ else
 fi
 
 step "mmdet 3.3.0 and runtime/test requirements"
-"${PIP[@]}" install -q -r "$ROOT/requirements.txt" \
+"${PIP[@]}" install -q -c "$CONSTRAINTS" -r "$ROOT/requirements.txt" \
     || fail "pip install -r requirements.txt"
 
 step "onnx, onnxruntime (ONNX export and backend)"
-"${PIP[@]}" install -q -r "$ROOT/requirements/onnx.txt" \
+"${PIP[@]}" install -q -c "$CONSTRAINTS" -r "$ROOT/requirements/onnx.txt" \
     || fail "pip install -r requirements/onnx.txt"
 
 step "stark_plugin (editable)"
