@@ -7,7 +7,8 @@ The frame sources live in :mod:`stark_plugin.fileio.video`; the demo
 import math
 import time
 import warnings
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
+from typing import (Any, Dict, Iterator, List, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
@@ -57,6 +58,23 @@ class _Targets:
             result = inferencer.track(frame)
             targets.extend(result.get('targets', [result]))
         return targets
+
+
+def _finite_results(results: List[dict], last: List[Box],
+                    index: int) -> Tuple[List[Box], List[float]]:
+    """Boxes and scores of one frame; a non-finite box keeps the target's
+    previous box with score 0 (warned)."""
+    out_boxes, scores = [], []
+    for t, res in enumerate(results):
+        box = [float(v) for v in res['box']]
+        score = float(res['score'])
+        if not all(math.isfinite(v) for v in box):
+            warnings.warn(f'frame {index}: target {t} got a non-finite box '
+                          f'{box}; kept the previous')
+            box, score = last[t], 0.0
+        out_boxes.append(box)
+        scores.append(score if math.isfinite(score) else 0.0)
+    return out_boxes, scores
 
 
 def track_video(model_or_inferencer: Any,
@@ -133,16 +151,7 @@ def track_video(model_or_inferencer: Any,
             tic = time.perf_counter()
             results = targets.track(frame)
             elapsed = time.perf_counter() - tic
-            out_boxes, scores = [], []
-            for t, res in enumerate(results):
-                box = [float(v) for v in res['box']]
-                score = float(res['score'])
-                if not all(math.isfinite(v) for v in box):
-                    warnings.warn(f'frame {index}: target {t} got a '
-                                  f'non-finite box {box}; kept the previous')
-                    box, score = last[t], 0.0
-                out_boxes.append(box)
-                scores.append(score if math.isfinite(score) else 0.0)
+            out_boxes, scores = _finite_results(results, last, index)
             last = out_boxes
             yield dict(frame_index=index, frame=frame, boxes=out_boxes,
                        scores=scores, time=elapsed, init=False, valid=True)
