@@ -9,7 +9,7 @@ The template graph (run once per template) stays float32. By default only
 the convolutions of the backbone and neck are quantized: on the AVX2 CPU
 this was measured on, int8 matrix products of the transformer were no
 faster than float32 and cost accuracy, and the heads and the first
-convolution stay float (:data:`DEFAULT_FLOAT_PREFIXES`; see README, Speed).
+convolution stay float (:data:`DEFAULT_FLOAT_PREFIXES`; see docs/speed.md).
 
 Command: ``tools/deployment/export_onnx.py CONFIG CKPT --out DIR --int8
 [--calib-frames N] [--int8-ops Conv MatMul]``.

@@ -1,5 +1,5 @@
 """Every shipped STARK config trains as the official code does: each
-deliberate difference (README, "Differences from the official training")
+deliberate difference (README, "Differences from the official code")
 is an option that is off in every config of ``configs/sot/stark``."""
 import glob
 import os.path as osp
