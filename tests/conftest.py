@@ -1,4 +1,5 @@
 """Shared pytest setup: markers and the stark_plugin default scope."""
+import importlib.util
 import os.path as osp
 import tempfile
 
@@ -67,3 +68,13 @@ def two_video_got10k(tmp_path_factory) -> str:
     make_synthetic_got10k(root, num_videos=2, num_frames=24, seed=3,
                           num_val_videos=0, size=(160, 120))
     return root
+
+
+@pytest.fixture(scope='session')
+def demo_main():
+    """``demo_sot.main`` imported from the repository root."""
+    spec = importlib.util.spec_from_file_location(
+        'demo_sot', osp.join(REPO_ROOT, 'demo_sot.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main

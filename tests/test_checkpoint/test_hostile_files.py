@@ -2,7 +2,6 @@
 so: a stored config with code, ``__reduce__`` payloads in every layout the
 package reads, a ``lib.*`` global that walks to ``os.system``, a numpy
 global that is not an array constructor."""
-import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -49,15 +48,6 @@ def bundled():
     ckpt = torch.load(DEFAULT_CHECKPOINT, map_location='cpu',
                       weights_only=True)
     return ckpt['state_dict'], ckpt['meta']['cfg']
-
-
-@pytest.fixture(scope='module')
-def demo_main():
-    spec = importlib.util.spec_from_file_location(
-        'demo_sot_hostile', osp.join(REPO, 'demo_sot.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
 
 
 def _mmtrack_keys(state_dict):

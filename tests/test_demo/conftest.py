@@ -1,13 +1,11 @@
 """Fixtures: generated video / frame folder, the tiny model, demo runner."""
-import importlib.util
-import os.path as osp
 from typing import Tuple
 
 import cv2
 import pytest
 import torch
 
-from .utils import REPO, TINY, make_frames, write_video
+from .utils import TINY, make_frames, write_video
 
 
 @pytest.fixture(scope='session')
@@ -40,16 +38,6 @@ def tiny(one_thread):
     from stark_plugin.apis import init_model
     torch.manual_seed(0)
     return init_model(TINY)
-
-
-@pytest.fixture(scope='session')
-def demo_main():
-    """``demo_sot.main`` imported from the repository root."""
-    spec = importlib.util.spec_from_file_location(
-        'demo_sot', osp.join(REPO, 'demo_sot.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
 
 
 @pytest.fixture
