@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The speed table of issue 7 on a CUDA GPU: naive vs fast fp32 vs bf16
+# The speed table on a CUDA GPU: naive vs fast fp32 vs bf16
 # (autocast) for STARK-ST50 (random weights), measured in one run, plus the
 # batched multi-target path. Takes about 1-2 minutes on a current GPU.
 #
