@@ -30,11 +30,14 @@ from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from .atomic import atomic_path
+
 __all__ = [
     'VOTMask', 'VOTRegion', 'VOTSequenceFolder', 'parse_region',
     'format_region', 'read_trajectory', 'write_trajectory', 'read_sequence',
     'read_sequence_list', 'read_dataset', 'trajectory_path', 'read_runs',
-    'read_anchor_runs'
+    'read_anchor_runs', 'region_box', 'color_frame_pattern',
+    'find_sequence_list'
 ]
 
 _MAGIC = struct.pack('<h', 1)
@@ -237,15 +240,41 @@ def read_trajectory(path: str) -> List[VOTRegion]:
 def write_trajectory(path: str, regions: Iterable[VOTRegion],
                      binary: Optional[bool] = None) -> None:
     """Write regions as text (default) or binary (``binary=True`` or a
-    ``.bin`` path, the toolkit's rule); creates the parent folder."""
+    ``.bin`` path, the toolkit's rule), atomically (a reader never sees a
+    partial file); creates the parent folder."""
     binary = path.endswith('.bin') if binary is None else binary
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    if binary:
-        with open(path, 'wb') as f:
-            f.write(_write_binary(regions))
-    else:
-        with open(path, 'w', encoding='utf-8') as f:
-            f.writelines(format_region(r) + '\n' for r in regions)
+    with atomic_path(path) as tmp:
+        if binary:
+            with open(tmp, 'wb') as f:
+                f.write(_write_binary(regions))
+        else:
+            with open(tmp, 'w', encoding='utf-8', newline='\n') as f:
+                f.writelines(format_region(r) + '\n' for r in regions)
+
+
+def region_box(region: VOTRegion) -> np.ndarray:
+    """float64 ``x, y, w, h`` of a region as a tracker is initialised with
+    it: a rectangle as it is; a polygon's extent (``max - min``, the
+    toolkit's polygon-to-rectangle conversion); a mask's pixel bounding box
+    (``x1 - x0 + 1``, as the official STARK VOT entry computes it). NaNs for
+    a special code or an empty mask."""
+    if isinstance(region, VOTMask):
+        m = np.asarray(region.mask) != 0
+        rows, cols = np.flatnonzero(m.any(1)), np.flatnonzero(m.any(0))
+        if len(rows) == 0:
+            return np.full(4, np.nan)
+        return np.array([region.offset[0] + cols[0],
+                         region.offset[1] + rows[0],
+                         cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1],
+                        np.float64)
+    arr = np.asarray(region, np.float64)
+    if arr.size == 1:
+        return np.full(4, np.nan)
+    if arr.shape == (4, ):
+        return arr.copy()
+    pts = arr.reshape(-1, 2)
+    lo, hi = pts.min(0), pts.max(0)
+    return np.array([lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]])
 
 
 def _read_properties(path: str) -> Dict[str, str]:
@@ -271,12 +300,20 @@ def _int_property(meta: Dict[str, str], key: str, path: str) -> Optional[int]:
             from None
 
 
-def _count_images(root: str, meta: Dict[str, str]) -> int:
-    """Frames of the colour channel (``%08d`` pattern, from 1), as the
-    toolkit counts them when the length is not given."""
+def color_frame_pattern(meta: Dict[str, str]) -> str:
+    """The colour channel's frame pattern relative to the sequence folder
+    (``channels.color``, default ``color/%08d.jpg``; a folder alone gets
+    ``%08d.jpg``), frames numbered from 1."""
     pattern = meta.get('channels.color', 'color/%08d.jpg')
     if not osp.splitext(pattern)[1]:
         pattern = osp.join(pattern, '%08d.jpg')
+    return pattern
+
+
+def _count_images(root: str, meta: Dict[str, str]) -> int:
+    """Frames of the colour channel (``%08d`` pattern, from 1), as the
+    toolkit counts them when the length is not given."""
+    pattern = color_frame_pattern(meta)
     n = 0
     while osp.isfile(osp.join(root, pattern % (n + 1))):
         n += 1
@@ -339,6 +376,19 @@ def read_sequence_list(root: str) -> List[str]:
     """Sequence names of ``root/list.txt`` (or of a list file)."""
     path = osp.join(root, 'list.txt') if osp.isdir(root) else root
     return [line.strip() for line in _lines(path) if line.strip()]
+
+
+def find_sequence_list(root: str) -> str:
+    """The folder holding ``list.txt``: ``root`` itself (the toolkit's
+    ``sequences`` folder), ``root/sequences`` (a toolkit workspace) or
+    ``root/data`` (mmtracking 0.x's ``data/vot2018/data``)."""
+    for sub in ('', 'sequences', 'data'):
+        folder = osp.join(root, sub) if sub else root
+        if osp.isfile(osp.join(folder, 'list.txt')):
+            return folder
+    raise FileNotFoundError(
+        f'no VOT list.txt in {root}, {osp.join(root, "sequences")} or '
+        f'{osp.join(root, "data")}')
 
 
 def read_dataset(root: str) -> List[VOTSequenceFolder]:
