@@ -15,7 +15,7 @@ from mmengine.config import Config
 
 from stark_plugin.engine.launch import (add_common_arguments, build_runner,
                                         load_config)
-from stark_plugin.errors import run_cli
+from stark_plugin.errors import InputError, run_cli
 from stark_plugin.setup_env import register_all_modules
 
 
@@ -60,6 +60,10 @@ def build_config(args: argparse.Namespace) -> Config:
     if isinstance(evaluators, dict):
         evaluators = [evaluators]
     for evaluator in evaluators:
+        if args.format_only and evaluator.get('type') == 'VOTMetric':
+            raise InputError('--format-only writes GOT-10k / TrackingNet '
+                             'server files; a VOT config writes the '
+                             'vot-toolkit result folder itself')
         if args.format_only:
             evaluator['format_only'] = True
         if evaluator.get('format_only') and not (

@@ -15,7 +15,7 @@ The ground-truth kind cycles through ``regions`` per sequence.
 """
 import os
 import os.path as osp
-from typing import List, Sequence, Tuple
+from typing import List, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -65,23 +65,27 @@ def _write(path: str, lines: Sequence[str]) -> None:
     atomic_write_text(path, ''.join(f'{line}\n' for line in lines))
 
 
-def make_synthetic_vot(out_dir: str, num_videos: int, num_frames: int,
-                       seed: int = 0, size: Tuple[int, int] = (160, 120),
+def make_synthetic_vot(out_dir: str, num_videos: int,
+                       num_frames: Union[int, Sequence[int]], seed: int = 0,
+                       size: Tuple[int, int] = (160, 120),
                        regions: Sequence[str] = REGION_KINDS,
                        jpeg_quality: int = 90) -> List[str]:
-    """Write ``num_videos`` sequences of ``num_frames`` frames (the target
-    never absent); video ``i`` depends only on ``(seed, i)``. Returns the
-    sequence names, as listed in ``OUT/list.txt``."""
-    if num_frames < 4:
-        raise ValueError(f'a VOT sequence needs at least 4 frames here, '
-                         f'got {num_frames}')
+    """Write ``num_videos`` sequences of ``num_frames`` frames (one number,
+    or one per video; the target never absent); video ``i`` depends only
+    on ``(seed, i)`` and its length. Returns the sequence names, as listed
+    in ``OUT/list.txt``."""
+    lengths = [num_frames] * num_videos if isinstance(num_frames, int) \
+        else [int(n) for n in num_frames]
+    if len(lengths) != num_videos or min(lengths) < 4:
+        raise ValueError(f'{num_videos} videos of at least 4 frames each '
+                         f'needed, got lengths {lengths}')
     names = [f'synth-{i + 1:02d}' for i in range(num_videos)]
-    for i, name in enumerate(names):
+    for i, (name, num) in enumerate(zip(names, lengths)):
         seq = osp.join(out_dir, name)
         os.makedirs(osp.join(seq, 'color'), exist_ok=True)
         rng = np.random.default_rng([seed, 7, i])
         frames, boxes, _, cover, _ = render_video(
-            rng, num_frames, size, with_absence=False)
+            rng, num, size, with_absence=False)
         for t, frame in enumerate(frames):
             cv2.imwrite(osp.join(seq, 'color', f'{t + 1:08d}.jpg'), frame,
                         [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
@@ -89,12 +93,12 @@ def make_synthetic_vot(out_dir: str, num_videos: int, num_frames: int,
         _write(osp.join(seq, 'groundtruth.txt'),
                [format_region(box_region(b, kind, size)) for b in boxes])
         _write(osp.join(seq, 'anchor.value'),
-               [str(a) for a in _anchors(num_frames)])
+               [str(a) for a in _anchors(num)])
         _write(osp.join(seq, 'occlusion.tag'),
                ['1' if c < 8 else '0' for c in cover])
         _write(osp.join(seq, 'sequence'), [
             'channels.color=color/%08d.jpg', 'format=default', 'fps=30',
             f'name={name}', f'width={size[0]}', f'height={size[1]}',
-            f'length={num_frames}'])
+            f'length={num}'])
     _write(osp.join(out_dir, 'list.txt'), names)
     return names

@@ -26,6 +26,7 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
+from ..errors import AnnotationError
 from ..fileio.frames import read_frame
 from ..fileio.vot import (VOTSequenceFolder, color_frame_pattern,
                           find_sequence_list, read_sequence,
@@ -37,8 +38,9 @@ __all__ = ['VOTDataset']
 def _format_pattern(pattern: str, where: str) -> str:
     """``%08d``-style frame pattern -> ``str.format`` (``{:08d}``)."""
     if not re.fullmatch(r'[^%{}]*%0?\d*d[^%{}]*', pattern):
-        raise ValueError(f'{where}: unsupported frame pattern {pattern!r} '
-                         '(expected one %d field, e.g. %08d.jpg)')
+        raise AnnotationError(f'{where}: unsupported frame pattern '
+                              f'{pattern!r} (expected one %d field, e.g. '
+                              '%08d.jpg)')
     return re.sub(r'%(0?\d*)d', r'{:\1d}', pattern)
 
 
@@ -90,9 +92,9 @@ class VOTDataset(BaseSOTDataset):
                 parts = line.strip().split(',')
                 if len(parts) != 4 or not all(p.isdigit()
                                               for p in parts[2:]):
-                    raise ValueError(f'{path}:{i}: expected video_path,'
-                                     f'annotation_path,start,end, got '
-                                     f'{line[:80]!r}')
+                    raise AnnotationError(f'{path}:{i}: expected video_path,'
+                                          f'annotation_path,start,end, got '
+                                          f'{line[:80]!r}')
                 ann = parts[1] if osp.isabs(parts[1]) else \
                     osp.join(self.data_root, parts[1])
                 folders.append(osp.dirname(ann))
@@ -108,7 +110,7 @@ class VOTDataset(BaseSOTDataset):
         img_dir = osp.join(seq.path, osp.dirname(pattern))
         img_fmt = _format_pattern(osp.basename(pattern), where)
         if seq.length == 0:
-            raise ValueError(f'{seq.path}: the sequence has no frames')
+            raise AnnotationError(f'{seq.path}: the sequence has no frames')
         width, height = seq.width, seq.height
         if width is None or height is None:
             first = osp.join(img_dir, img_fmt.format(1))

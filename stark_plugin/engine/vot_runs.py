@@ -22,6 +22,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..errors import InputError
 from ..evaluation.functional.vot import (FAILURE, INITIALIZATION, UNKNOWN,
                                          Regions, region_overlaps)
 from ..fileio.frames import read_frame
@@ -47,7 +48,7 @@ def init_box(groundtruth: Sequence[object], frame: int,
     tracker would fail there too)."""
     box = region_box(groundtruth[frame])
     if not np.all(np.isfinite(box)) or box[2] <= 0 or box[3] <= 0:
-        raise ValueError(f'{where}: cannot initialise the tracker on frame '
+        raise InputError(f'{where}: cannot initialise the tracker on frame '
                          f'{frame}: its ground truth is unknown or empty '
                          f'({groundtruth[frame]!r:.60})')
     return [float(v) for v in box]

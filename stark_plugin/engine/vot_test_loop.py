@@ -15,6 +15,7 @@ from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from ..checkpoint.loading import load_stark_checkpoint
+from ..errors import InputError
 from ..evaluation.functional.vot import (Regions, VOTExperiment,
                                          trajectories_equal)
 from ..fileio.vot import read_trajectory, write_trajectory
@@ -78,7 +79,7 @@ class VOTTestLoop(BaseLoop):
         self.experiment_dir = osp.join(root, tracker_name,
                                        self.experiment.name)
         if repetitions is not None and int(repetitions) < 1:
-            raise ValueError(f'repetitions must be >= 1, got {repetitions}')
+            raise InputError(f'repetitions must be >= 1, got {repetitions}')
         self.repetitions = int(repetitions or self.experiment.repetitions)
         self.binary = bool(results_binary)
         self.resume = resume
@@ -89,7 +90,7 @@ class VOTTestLoop(BaseLoop):
             if isinstance(getattr(metric, 'experiment', None),
                           VOTExperiment):
                 return metric.experiment
-        raise ValueError('VOTTestLoop needs a VOTMetric in test_evaluator '
+        raise InputError('VOTTestLoop needs a VOTMetric in test_evaluator '
                          '(it defines the experiment to run)')
 
     def run(self) -> dict:
@@ -209,7 +210,7 @@ class VOTTestLoop(BaseLoop):
         name, gt = video['video_name'], video['groundtruth']
         anchors = video['anchors']
         if anchors is None or not np.any(anchors):
-            raise ValueError(f'sequence {name}: no anchors (anchor.value) '
+            raise InputError(f'sequence {name}: no anchors (anchor.value) '
                              'for the multistart experiment')
         forward = np.flatnonzero(np.asarray(anchors) > 0).tolist()
         backward = np.flatnonzero(np.asarray(anchors) < 0).tolist()

@@ -11,6 +11,7 @@ select: ``vot-supervised`` (VOT2013-2019 resets), ``vot-multistart``
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
+from ..errors import InputError
 from ..fileio.frames import read_frame
 from ..fileio.vot import (color_frame_pattern, find_sequence_list,
                           read_dataset)
@@ -39,7 +40,7 @@ def load_experiments(stack: Stack) -> List[VOTExperiment]:
         return parse_stack(OFFICIAL_STACKS[stack], stack)
     if osp.isfile(stack):
         return parse_stack(read_stack(stack), stack)
-    raise ValueError(f'unknown VOT stack {stack!r}: neither one of '
+    raise InputError(f'unknown VOT stack {stack!r}: neither one of '
                      f'{sorted(OFFICIAL_STACKS)} nor a stack file')
 
 
@@ -60,15 +61,15 @@ def select_experiment(experiments: Sequence[VOTExperiment],
     if name is not None:
         found = [e for e in found if e.name == name]
         if not found:
-            raise ValueError(f'no experiment {name!r} in the stack (have '
+            raise InputError(f'no experiment {name!r} in the stack (have '
                              f'{[e.name for e in experiments]})')
     if protocol is not None:
         if protocol not in VOT_PROTOCOLS:
-            raise ValueError(f'unknown VOT protocol {protocol!r}; expected '
+            raise InputError(f'unknown VOT protocol {protocol!r}; expected '
                              f'one of {VOT_PROTOCOLS}')
         matching = [e for e in found if protocol_of(e) == protocol]
         if not matching:
-            raise ValueError(
+            raise InputError(
                 f'protocol {protocol!r} does not fit experiment(s) '
                 f'{[(e.name, protocol_of(e)) for e in found]}')
         found = matching
@@ -85,7 +86,7 @@ def default_experiment(protocol: str) -> VOTExperiment:
             'vot-longterm': ('longterm', OFFICIAL_STACKS['votlt2020'][
                 'experiments']['longterm'])}.get(protocol)
     if spec is None:
-        raise ValueError(f'unknown VOT protocol {protocol!r}; expected one '
+        raise InputError(f'unknown VOT protocol {protocol!r}; expected one '
                          f'of {VOT_PROTOCOLS}')
     name, exp = spec
     exp = dict(exp, analyses=[a for a in exp['analyses']

@@ -30,6 +30,7 @@ from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from ..errors import AnnotationError
 from .atomic import atomic_path
 
 __all__ = [
@@ -80,8 +81,8 @@ class VOTSequenceFolder:
 
 def _rle_decode(rle: np.ndarray, w: int, h: int) -> np.ndarray:
     if (rle < 0).any() or rle.sum() > w * h:
-        raise ValueError(f'mask RLE covers {rle.sum()} pixels of a {w}x{h} '
-                         'mask or has negative runs')
+        raise AnnotationError(f'mask RLE covers {rle.sum()} pixels of a '
+                              f'{w}x{h} mask or has negative runs')
     ends = np.cumsum(rle)
     flat = np.zeros(w * h + 1, np.int64)
     np.add.at(flat, ends[0::2][:len(rle[1::2])], 1)
@@ -108,31 +109,33 @@ def parse_region(text: str, where: str = '<string>') -> VOTRegion:
     """One text line -> region; ``where`` (``file:line``) names errors."""
     text = text.strip()
     if not text:
-        raise ValueError(f'{where}: empty line')
+        raise AnnotationError(f'{where}: empty line')
     try:
         if text[0] == 'm':
             nums = [int(t) for t in text[1:].split(',')]
             if len(nums) < 4 or min(nums[2:4]) < 0:
-                raise ValueError('a mask needs x,y,w,h (w, h >= 0) and RLE')
+                raise AnnotationError(
+                    'a mask needs x,y,w,h (w, h >= 0) and RLE')
             mask = _rle_decode(np.array(nums[4:], np.int64), *nums[2:4])
             return VOTMask(mask, (nums[0], nums[1]))
         vals = np.array([float(t) for t in text.split(',')])
     except ValueError as err:
-        raise ValueError(f'{where}: cannot parse {text[:60]!r}: {err}') \
+        raise AnnotationError(f'{where}: cannot parse {text[:60]!r}: {err}') \
             from None
     if np.isinf(vals).any():
-        raise ValueError(f'{where}: infinite value in {text[:60]!r}')
+        raise AnnotationError(f'{where}: infinite value in {text[:60]!r}')
     if len(vals) == 1:
         if np.isnan(vals[0]) or vals[0] != int(vals[0]):
-            raise ValueError(f'{where}: a special code must be an integer, '
-                             f'got {text!r}')
+            raise AnnotationError(f'{where}: a special code must be an '
+                                  f'integer, got {text!r}')
         return int(vals[0])
     if len(vals) == 2:
         raise NotImplementedError(f'{where}: point regions (2 values) are '
                                   'not supported')
     if len(vals) != 4 and (len(vals) < 6 or len(vals) % 2):
-        raise ValueError(f'{where}: {len(vals)} values; expected 1 (code), 4 '
-                         '(x,y,w,h) or an even number >= 6 (polygon)')
+        raise AnnotationError(f'{where}: {len(vals)} values; expected 1 '
+                              '(code), 4 (x,y,w,h) or an even number >= 6 '
+                              '(polygon)')
     if np.isnan(vals).any():
         return 0
     vals = vals.astype(np.float32)
@@ -161,7 +164,8 @@ def _read_binary(data: bytes, path: str) -> List[VOTRegion]:
         nonlocal pos
         size = struct.calcsize(fmt)
         if pos + size > len(data):
-            raise ValueError(f'{path}: truncated binary trajectory at {what}')
+            raise AnnotationError(
+                f'{path}: truncated binary trajectory at {what}')
         pos += size
         return struct.unpack_from(fmt, data, pos - size)
 
@@ -183,16 +187,16 @@ def _read_binary(data: bytes, path: str) -> List[VOTRegion]:
             try:
                 out.append(VOTMask(_rle_decode(rle, w, h), (x0, y0)))
             except ValueError as err:
-                raise ValueError(f'{path}: region {k}: {err}') from None
+                raise AnnotationError(f'{path}: region {k}: {err}') from None
         elif kind == 4:
             raise NotImplementedError(f'{path}: region {k}: point regions '
                                       'are not supported')
         else:
-            raise ValueError(f'{path}: region {k}: unknown region type '
-                             f'{kind} (0-4)')
+            raise AnnotationError(f'{path}: region {k}: unknown region type '
+                                  f'{kind} (0-4)')
     if pos != len(data):
-        raise ValueError(f'{path}: {len(data) - pos} bytes after region '
-                         f'{count}')
+        raise AnnotationError(f'{path}: {len(data) - pos} bytes after region '
+                              f'{count}')
     return out
 
 
@@ -285,7 +289,8 @@ def _read_properties(path: str) -> Dict[str, str]:
             continue
         match = pattern.match(line.strip())
         if not match:
-            raise ValueError(f'{path}:{i}: expected key=value, got {line!r}')
+            raise AnnotationError(
+                f'{path}:{i}: expected key=value, got {line!r}')
         out[match.group(1)] = match.group(2)
     return out
 
@@ -296,8 +301,8 @@ def _int_property(meta: Dict[str, str], key: str, path: str) -> Optional[int]:
     try:
         return int(meta[key])
     except ValueError:
-        raise ValueError(f'{path}: {key}={meta[key]!r} is not an integer') \
-            from None
+        raise AnnotationError(
+            f'{path}: {key}={meta[key]!r} is not an integer') from None
 
 
 def color_frame_pattern(meta: Dict[str, str]) -> str:
@@ -323,19 +328,21 @@ def _count_images(root: str, meta: Dict[str, str]) -> int:
 def _per_frame(path: str, length: int, parse, pad) -> np.ndarray:
     lines = _lines(path)
     if len(lines) > length:
-        raise ValueError(f'{path}: {len(lines)} lines for {length} frames')
+        raise AnnotationError(
+            f'{path}: {len(lines)} lines for {length} frames')
     out = []
     for i, line in enumerate(lines, 1):
         try:
             out.append(parse(line.strip()))
         except ValueError:
-            raise ValueError(f'{path}:{i}: invalid value {line!r}') from None
+            raise AnnotationError(
+                f'{path}:{i}: invalid value {line!r}') from None
     return np.array(out + [pad] * (length - len(lines)))
 
 
 def _tag(text: str) -> bool:
     if text not in ('0', '1'):
-        raise ValueError(text)
+        raise AnnotationError(text)
     return text == '1'
 
 
@@ -356,7 +363,8 @@ def read_sequence(path: str) -> VOTSequenceFolder:
     if length is None:
         length = _count_images(path, meta) or len(gt)
     if len(gt) > length:
-        raise ValueError(f'{gt_file}: {len(gt)} regions for {length} frames')
+        raise AnnotationError(
+            f'{gt_file}: {len(gt)} regions for {length} frames')
     gt = gt + [0] * (length - len(gt))
     tags, values = {}, {}
     for f in sorted(glob.glob(osp.join(path, '*.tag')) +
@@ -403,7 +411,7 @@ def trajectory_path(experiment_dir: str, sequence: str,
     """``<experiment_dir>/<seq>/<seq>_<run:03d>`` (supervised, unsupervised)
     or ``..._<anchor:08d>`` (multistart), ``.txt`` or ``.bin``."""
     if (run is None) == (anchor is None):
-        raise ValueError('give exactly one of run and anchor')
+        raise AnnotationError('give exactly one of run and anchor')
     stem = f'{sequence}_{run:03d}' if anchor is None else \
         f'{sequence}_{anchor:08d}'
     return osp.join(experiment_dir, sequence,

@@ -15,6 +15,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
+from ..errors import AnnotationError
 from .atomic import atomic_write_text
 from .vot import VOTRegion, read_anchor_runs, read_runs
 
@@ -50,8 +51,9 @@ def read_values(path: str) -> List[Optional[float]]:
             try:
                 out.append(float(text))
             except ValueError:
-                raise ValueError(f'{path}:{i}: expected a number or an '
-                                 f'empty line, got {text[:40]!r}') from None
+                raise AnnotationError(
+                    f'{path}:{i}: expected a number or an empty line, got '
+                    f'{text[:40]!r}') from None
     return out
 
 
@@ -63,11 +65,12 @@ def read_stack(path: str) -> dict:
         try:
             data = yaml.safe_load(f)
         except yaml.YAMLError as err:
-            raise ValueError(f'{path}: not a YAML stack file: {err}') \
+            raise AnnotationError(f'{path}: not a YAML stack file: {err}') \
                 from None
     if not isinstance(data, dict) or \
             not isinstance(data.get('experiments'), dict):
-        raise ValueError(f'{path}: a stack needs an "experiments" mapping')
+        raise AnnotationError(
+            f'{path}: a stack needs an "experiments" mapping')
     return data
 
 
@@ -98,8 +101,8 @@ def read_run_values(stem: str, name: str,
         return [None] * length
     values = read_values(path)
     if len(values) != length:
-        raise ValueError(f'{path}: {len(values)} values for a trajectory of '
-                         f'{length} frames')
+        raise AnnotationError(f'{path}: {len(values)} values for a '
+                              f'trajectory of {length} frames')
     return values
 
 
@@ -121,7 +124,7 @@ def read_experiment_runs(experiment_dir: str, sequence: str, kind: str,
                    for a in runs} for name in values}}
         return out
     if kind not in ('supervised', 'unsupervised'):
-        raise ValueError(f'unknown experiment kind {kind!r}')
+        raise AnnotationError(f'unknown experiment kind {kind!r}')
     runs: List[List[VOTRegion]] = read_runs(experiment_dir, sequence)
     stems = [run_stem(experiment_dir, sequence, i + 1)
              for i in range(len(runs))]

@@ -1,10 +1,10 @@
 """``VOTMetric``: the analyses of one VOT experiment over tracked videos."""
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from stark_plugin.errors import InputError
 from stark_plugin.registry import METRICS
 from ..functional.vot import (Regions, VOTSequence, evaluate_experiment,
                               resolve_eao_interval)
@@ -52,7 +52,7 @@ class VOTMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if stack is None:
             if protocol is None:
-                raise ValueError('VOTMetric needs a stack or a protocol')
+                raise InputError('VOTMetric needs a stack or a protocol')
             self.experiment = default_experiment(protocol)
             if eao_interval is None and self.experiment.kind != \
                     'unsupervised':
@@ -61,10 +61,10 @@ class VOTMetric(BaseMetric):
             self.experiment = select_experiment(load_experiments(stack),
                                                 experiment, protocol)
         if variant not in VARIANTS:
-            raise ValueError(f'variant must be one of {VARIANTS}, got '
+            raise InputError(f'variant must be one of {VARIANTS}, got '
                              f'{variant!r}')
         if variant != 'vot-toolkit' and self.experiment.kind != 'supervised':
-            raise ValueError(f'variant {variant!r} exists for the supervised '
+            raise InputError(f'variant {variant!r} exists for the supervised '
                              'experiment only')
         if isinstance(eao_interval, (list, tuple)):
             eao_interval = tuple(int(v) for v in eao_interval)
@@ -118,5 +118,4 @@ class VOTMetric(BaseMetric):
                                     decimals=3)
         print_log(f'VOT metrics ({len(results)} sequences, {name}, '
                   f'{self.variant}):\n{table}', 'current')
-        return {k: float(v) if isinstance(v, (float, np.floating)) else v
-                for k, v in metrics.items()}
+        return {k: float(v) for k, v in metrics.items()}
