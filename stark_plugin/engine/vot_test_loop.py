@@ -73,6 +73,9 @@ class VOTTestLoop(BaseLoop):
         dataset = self.dataloader.dataset
         self.evaluator.dataset_meta = getattr(dataset, 'metainfo', None)
         self.experiment = self._find_experiment(evaluator)
+        reason = self.experiment.unsupported(tracking=True)
+        if reason:
+            raise NotImplementedError(reason)
         self.checkpoint = checkpoint
         root = results_dir if osp.isabs(results_dir) else \
             osp.join(runner.work_dir, results_dir)

@@ -143,21 +143,27 @@ def evaluate_tracker_folders(data_root: str, tracker_dirs: Dict[str, str],
 
     Returns:
         ``{'sequences': [...], 'experiments': {name: {'protocol',
-        'kind', 'eao_interval', 'trackers': {tracker: metrics}}}}``.
+        'kind', 'eao_interval', 'trackers': {tracker: metrics}}},
+        'skipped': {name: reason}}`` (``skipped``: experiments with
+        results that are not supported, e.g. VOT-LT ``redetection``).
     """
     sequences = load_vot_sequences(data_root)
     known = load_experiments(stack)
+    skipped = {}
     if experiments:
         chosen = [select_experiment(known, name) for name in experiments]
     else:
         chosen = [e for e in known if any(
             osp.isdir(osp.join(d, e.name)) for d in tracker_dirs.values())]
-        if not chosen:
+        skipped = {e.name: e.unsupported(tracking=False) for e in chosen
+                   if e.unsupported(tracking=False)}
+        chosen = [e for e in chosen if e.name not in skipped]
+        if not chosen and not skipped:
             raise FileNotFoundError(
                 f'none of the experiments {[e.name for e in known]} has a '
                 f'results folder in {sorted(tracker_dirs.values())}')
     report: Dict = {'sequences': [s.name for s in sequences],
-                    'experiments': {}}
+                    'experiments': {}, 'skipped': skipped}
     for exp in chosen:
         interval = None
         if exp.kind != 'unsupervised':

@@ -200,3 +200,24 @@ def test_longterm_runs_and_sequences_average():
         evaluate_longterm([seq], {}, {})
     with pytest.raises(ValueError, match='confidences for'):
         evaluate_longterm([seq], {'lt': [good]}, {'lt': [[0.5]]})
+
+
+def test_transformed_and_realtime_experiments_are_refused():
+    """VOT-LT's 'redetection' experiment (a sequence transformer) cannot be
+    run or analysed here; a real-time experiment can be analysed only."""
+    stack = {'experiments': {
+        'redetection': {'type': 'unsupervised', 'transformers': [
+            {'type': 'redetection', 'length': 200}]},
+        'realtime': {'type': 'supervised', 'realtime': {'grace': 3},
+                     'analyses': [{'type': 'supervised_average_ar'}]}}}
+    redetection, realtime = parse_stack(stack)
+    assert 'redetection' in redetection.unsupported(tracking=False)
+    assert realtime.unsupported(tracking=False) is None
+    assert 'real-time' in realtime.unsupported(tracking=True)
+    with pytest.raises(NotImplementedError, match='transformers'):
+        evaluate_experiment(redetection, sequences(), {})
+    got = evaluate_experiment(realtime, sequences(), {
+        k: {'runs': v} for k, v in runs('trk_mid', 'supervised').items()})
+    assert got['accuracy'] == pytest.approx(
+        expected()['vot_toolkit']['supervised']['trk_mid']['accuracy'],
+        abs=1e-6)

@@ -177,3 +177,29 @@ def test_metric_settings_are_checked():
     assert VOTMetric(stack='votlt2020').protocol == 'vot-longterm'
     with pytest.raises(KeyError, match='runs'):
         VOTMetric(stack='vot2018').process(None, [dict(video_name='a')])
+
+
+def test_unsupported_experiment_folders_are_skipped(tmp_path, capsys):
+    """A VOT-LT workspace: 'longterm' is analysed (confidences absent: 0),
+    'redetection' (sequence transformer) is named and skipped."""
+    stack = tmp_path / 'stack.yaml'
+    stack.write_text(
+        'experiments:\n'
+        '  longterm:\n    type: unsupervised\n    analyses:\n'
+        '      - type: average_tpr\n'
+        '  redetection:\n    type: unsupervised\n    transformers:\n'
+        '      - type: redetection\n        length: 200\n')
+    tracker = tmp_path / TRACKERS[0]
+    for name in ('longterm', 'redetection'):
+        shutil.copytree(osp.join(RESULTS, TRACKERS[0], 'unsupervised'),
+                        tracker / name)
+    out = tmp_path / 'lt.json'
+    assert _load_tool().main(['--dataset', 'vot', '--data-root', SEQUENCES,
+                              '--stack', str(stack), '--results',
+                              str(tracker), '--out', str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert list(report['experiments']) == ['longterm']
+    assert 'redetection' in report['skipped']
+    assert 'transforms its sequences' in capsys.readouterr().err
+    got = report['experiments']['longterm']['trackers'][TRACKERS[0]]
+    assert all(0 < got[k] <= 1 for k in ('precision', 'recall', 'f_score'))

@@ -136,6 +136,8 @@ def run_vot(args: argparse.Namespace) -> dict:
         args.data_root, dict(zip(names, args.results)), args.stack,
         args.experiment, _eao_interval(args.eao_interval), args.variant)
     report = dict(dataset='vot', stack=args.stack, **report)
+    for name, reason in report['skipped'].items():
+        print(f'warning: {reason}; skipped', file=sys.stderr)
     for name, entry in report['experiments'].items():
         interval = entry['eao_interval']
         print(f"vot ({args.stack}), experiment {name!r}, "

@@ -156,6 +156,9 @@ def evaluate_experiment(experiment: VOTExperiment,
     """
     if not sequences:
         raise ValueError('no sequences to evaluate')
+    reason = experiment.unsupported(tracking=False)
+    if reason:
+        raise NotImplementedError(reason)
     interval = None
     if experiment.kind in ('supervised', 'multistart'):
         interval = resolve_eao_interval(experiment, sequences, eao_interval)

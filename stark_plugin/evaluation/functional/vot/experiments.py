@@ -60,7 +60,9 @@ class VOTExperiment:
     classes (``repetitions``, ``early_stop``, ``skip_initialize``,
     ``failure_overlap``, ``skip_tags``, ``anchor``); ``analyses`` are
     dicts with ``type`` and every parameter (defaults filled in);
-    ``realtime`` is kept but not simulated.
+    ``realtime`` and ``transformers`` (sequence transformers such as
+    VOT-LT's ``redetection``) are kept; neither is supported here (see
+    :meth:`unsupported`).
     """
     name: str
     kind: str
@@ -71,7 +73,22 @@ class VOTExperiment:
     skip_tags: Tuple[str, ...] = ()
     anchor: str = 'anchor'
     realtime: Optional[dict] = None
+    transformers: Tuple[dict, ...] = ()
     analyses: Tuple[dict, ...] = field(default_factory=tuple)
+
+    def unsupported(self, tracking: bool) -> Optional[str]:
+        """Why this experiment cannot be run (``tracking``) or analysed
+        here, or None: sequence transformers change the sequences
+        themselves; a real-time experiment only changes the tracking."""
+        if self.transformers:
+            kinds = [t.get('type') for t in self.transformers]
+            return (f'experiment {self.name!r} transforms its sequences '
+                    f'({kinds}); sequence transformers are not supported')
+        if tracking and self.realtime:
+            return (f'experiment {self.name!r} simulates real-time '
+                    'tracking, which is not supported (its results can be '
+                    'analysed)')
+        return None
 
     def find(self, *types: str) -> List[dict]:
         """The analyses of the given types, in stack order."""
@@ -130,7 +147,9 @@ def parse_stack(stack: dict, where: str = 'stack') -> List[VOTExperiment]:
             failure_overlap=float(spec.get('failure_overlap', 0.0)),
             skip_tags=tuple(spec.get('skip_tags') or ()),
             anchor=str(spec.get('anchor', 'anchor')),
-            realtime=spec.get('realtime'), analyses=analyses))
+            realtime=spec.get('realtime'),
+            transformers=tuple(spec.get('transformers') or ()),
+            analyses=analyses))
     return out
 
 
