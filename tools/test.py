@@ -2,7 +2,10 @@
 
 Tracks every video of the config's test dataset, writes the raw per-video
 results under ``WORK_DIR/results`` and prints the benchmark's metrics (or,
-with ``--format-only``, writes the server submission files).
+with ``--format-only``, writes the server submission files). VOT configs
+(``VOTTestLoop`` + ``VOTMetric``) run the config's VOT experiment
+(supervised resets, anchors or one pass) and write the vot-toolkit result
+folder under ``WORK_DIR/vot_results/<tracker>/<experiment>/``.
 """
 import argparse
 import os.path as osp
@@ -12,7 +15,7 @@ from mmengine.config import Config
 
 from stark_plugin.engine.launch import (add_common_arguments, build_runner,
                                         load_config)
-from stark_plugin.errors import run_cli
+from stark_plugin.errors import InputError, run_cli
 from stark_plugin.setup_env import register_all_modules
 
 
@@ -46,7 +49,7 @@ def build_config(args: argparse.Namespace) -> Config:
             raise FileNotFoundError(
                 f'checkpoint file not found: {args.checkpoint}')
         test_cfg = cfg.get('test_cfg') or {}
-        if test_cfg.get('type') == 'SOTTestLoop':
+        if test_cfg.get('type') in ('SOTTestLoop', 'VOTTestLoop'):
             # Loaded strictly by the loop: a checkpoint that does not fit
             # the model is an error, not a warning.
             cfg.test_cfg.checkpoint = args.checkpoint
@@ -57,6 +60,10 @@ def build_config(args: argparse.Namespace) -> Config:
     if isinstance(evaluators, dict):
         evaluators = [evaluators]
     for evaluator in evaluators:
+        if args.format_only and evaluator.get('type') == 'VOTMetric':
+            raise InputError('--format-only writes GOT-10k / TrackingNet '
+                             'server files; a VOT config writes the '
+                             'vot-toolkit result folder itself')
         if args.format_only:
             evaluator['format_only'] = True
         if evaluator.get('format_only') and not (

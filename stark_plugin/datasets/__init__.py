@@ -9,6 +9,7 @@ from .otb_dataset import OTB100Dataset
 from .samplers import QuotaSampler, VideoSampler
 from .trackingnet_dataset import TrackingNetDataset
 from .uav123_dataset import UAV123Dataset
+from .vot_dataset import VOTDataset
 from .wrappers import RandomSampleConcatDataset
 
 try:  # the pipeline needs mmcv; datasets alone do not
@@ -19,6 +20,6 @@ except ImportError:  # pragma: no cover
 __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'GOT10kDataset', 'LaSOTDataset',
     'TrackingNetDataset', 'SOTCocoDataset', 'OTB100Dataset',
-    'UAV123Dataset', 'SOTFolderDataset', 'RandomSampleConcatDataset',
-    'QuotaSampler', 'VideoSampler'
+    'UAV123Dataset', 'VOTDataset', 'SOTFolderDataset',
+    'RandomSampleConcatDataset', 'QuotaSampler', 'VideoSampler'
 ]

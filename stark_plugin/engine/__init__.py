@@ -2,9 +2,10 @@ from .hooks import (AtomicCheckpointHook, EpochSeedHook, MainProcessLoggerHook,
                     StageOneWeightsCheckHook, StageOneWeightsWarning,
                     compare_with_checkpoint)
 from .sot_test_loop import SOTTestLoop
+from .vot_test_loop import VOTTestLoop
 
 __all__ = [
-    'SOTTestLoop',
+    'SOTTestLoop', 'VOTTestLoop',
     'AtomicCheckpointHook', 'EpochSeedHook', 'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'

@@ -5,13 +5,13 @@ from typing import Dict, Mapping, Optional, Sequence
 __all__ = ['format_value', 'format_metric_table', 'scalar_metrics']
 
 
-def format_value(value: object, protocol: str) -> str:
+def format_value(value: object, protocol: str, decimals: int = 2) -> str:
     """``'90.11 [pytracking]'``; non-numbers are printed as they are."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return f'{value} [{protocol}]'
     if isinstance(value, float) and math.isnan(value):
         return f'NaN [{protocol}]'
-    return f'{value:.2f} [{protocol}]'
+    return f'{value:.{decimals}f} [{protocol}]'
 
 
 def scalar_metrics(metrics: Mapping[str, object]) -> Dict[str, float]:
@@ -26,8 +26,9 @@ def scalar_metrics(metrics: Mapping[str, object]) -> Dict[str, float]:
 def format_metric_table(rows: Mapping[str, Mapping[str, object]],
                         protocol: str,
                         keys: Optional[Sequence[str]] = None,
-                        title: str = 'tracker') -> str:
-    """A ``row x metric`` table; every cell carries the protocol name."""
+                        title: str = 'tracker', decimals: int = 2) -> str:
+    """A ``row x metric`` table; every cell carries the protocol name;
+    numbers with ``decimals`` digits after the point."""
     if keys is None:
         keys = []
         for metrics in rows.values():
@@ -40,7 +41,8 @@ def format_metric_table(rows: Mapping[str, Mapping[str, object]],
                         [''] * (len(keys) - 1))
             continue
         body.append([name] + [
-            format_value(metrics[k], protocol) if k in metrics else '-'
+            format_value(metrics[k], protocol, decimals) if k in metrics
+            else '-'
             for k in keys
         ])
     widths = [max(len(r[i]) for r in [header] + body)

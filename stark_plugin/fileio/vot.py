@@ -30,11 +30,15 @@ from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from ..errors import AnnotationError
+from .atomic import atomic_path
+
 __all__ = [
     'VOTMask', 'VOTRegion', 'VOTSequenceFolder', 'parse_region',
     'format_region', 'read_trajectory', 'write_trajectory', 'read_sequence',
     'read_sequence_list', 'read_dataset', 'trajectory_path', 'read_runs',
-    'read_anchor_runs'
+    'read_anchor_runs', 'region_box', 'color_frame_pattern',
+    'find_sequence_list'
 ]
 
 _MAGIC = struct.pack('<h', 1)
@@ -77,8 +81,8 @@ class VOTSequenceFolder:
 
 def _rle_decode(rle: np.ndarray, w: int, h: int) -> np.ndarray:
     if (rle < 0).any() or rle.sum() > w * h:
-        raise ValueError(f'mask RLE covers {rle.sum()} pixels of a {w}x{h} '
-                         'mask or has negative runs')
+        raise AnnotationError(f'mask RLE covers {rle.sum()} pixels of a '
+                              f'{w}x{h} mask or has negative runs')
     ends = np.cumsum(rle)
     flat = np.zeros(w * h + 1, np.int64)
     np.add.at(flat, ends[0::2][:len(rle[1::2])], 1)
@@ -105,31 +109,33 @@ def parse_region(text: str, where: str = '<string>') -> VOTRegion:
     """One text line -> region; ``where`` (``file:line``) names errors."""
     text = text.strip()
     if not text:
-        raise ValueError(f'{where}: empty line')
+        raise AnnotationError(f'{where}: empty line')
     try:
         if text[0] == 'm':
             nums = [int(t) for t in text[1:].split(',')]
             if len(nums) < 4 or min(nums[2:4]) < 0:
-                raise ValueError('a mask needs x,y,w,h (w, h >= 0) and RLE')
+                raise AnnotationError(
+                    'a mask needs x,y,w,h (w, h >= 0) and RLE')
             mask = _rle_decode(np.array(nums[4:], np.int64), *nums[2:4])
             return VOTMask(mask, (nums[0], nums[1]))
         vals = np.array([float(t) for t in text.split(',')])
     except ValueError as err:
-        raise ValueError(f'{where}: cannot parse {text[:60]!r}: {err}') \
+        raise AnnotationError(f'{where}: cannot parse {text[:60]!r}: {err}') \
             from None
     if np.isinf(vals).any():
-        raise ValueError(f'{where}: infinite value in {text[:60]!r}')
+        raise AnnotationError(f'{where}: infinite value in {text[:60]!r}')
     if len(vals) == 1:
         if np.isnan(vals[0]) or vals[0] != int(vals[0]):
-            raise ValueError(f'{where}: a special code must be an integer, '
-                             f'got {text!r}')
+            raise AnnotationError(f'{where}: a special code must be an '
+                                  f'integer, got {text!r}')
         return int(vals[0])
     if len(vals) == 2:
         raise NotImplementedError(f'{where}: point regions (2 values) are '
                                   'not supported')
     if len(vals) != 4 and (len(vals) < 6 or len(vals) % 2):
-        raise ValueError(f'{where}: {len(vals)} values; expected 1 (code), 4 '
-                         '(x,y,w,h) or an even number >= 6 (polygon)')
+        raise AnnotationError(f'{where}: {len(vals)} values; expected 1 '
+                              '(code), 4 (x,y,w,h) or an even number >= 6 '
+                              '(polygon)')
     if np.isnan(vals).any():
         return 0
     vals = vals.astype(np.float32)
@@ -158,7 +164,8 @@ def _read_binary(data: bytes, path: str) -> List[VOTRegion]:
         nonlocal pos
         size = struct.calcsize(fmt)
         if pos + size > len(data):
-            raise ValueError(f'{path}: truncated binary trajectory at {what}')
+            raise AnnotationError(
+                f'{path}: truncated binary trajectory at {what}')
         pos += size
         return struct.unpack_from(fmt, data, pos - size)
 
@@ -180,16 +187,16 @@ def _read_binary(data: bytes, path: str) -> List[VOTRegion]:
             try:
                 out.append(VOTMask(_rle_decode(rle, w, h), (x0, y0)))
             except ValueError as err:
-                raise ValueError(f'{path}: region {k}: {err}') from None
+                raise AnnotationError(f'{path}: region {k}: {err}') from None
         elif kind == 4:
             raise NotImplementedError(f'{path}: region {k}: point regions '
                                       'are not supported')
         else:
-            raise ValueError(f'{path}: region {k}: unknown region type '
-                             f'{kind} (0-4)')
+            raise AnnotationError(f'{path}: region {k}: unknown region type '
+                                  f'{kind} (0-4)')
     if pos != len(data):
-        raise ValueError(f'{path}: {len(data) - pos} bytes after region '
-                         f'{count}')
+        raise AnnotationError(f'{path}: {len(data) - pos} bytes after region '
+                              f'{count}')
     return out
 
 
@@ -237,15 +244,41 @@ def read_trajectory(path: str) -> List[VOTRegion]:
 def write_trajectory(path: str, regions: Iterable[VOTRegion],
                      binary: Optional[bool] = None) -> None:
     """Write regions as text (default) or binary (``binary=True`` or a
-    ``.bin`` path, the toolkit's rule); creates the parent folder."""
+    ``.bin`` path, the toolkit's rule), atomically (a reader never sees a
+    partial file); creates the parent folder."""
     binary = path.endswith('.bin') if binary is None else binary
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    if binary:
-        with open(path, 'wb') as f:
-            f.write(_write_binary(regions))
-    else:
-        with open(path, 'w', encoding='utf-8') as f:
-            f.writelines(format_region(r) + '\n' for r in regions)
+    with atomic_path(path) as tmp:
+        if binary:
+            with open(tmp, 'wb') as f:
+                f.write(_write_binary(regions))
+        else:
+            with open(tmp, 'w', encoding='utf-8', newline='\n') as f:
+                f.writelines(format_region(r) + '\n' for r in regions)
+
+
+def region_box(region: VOTRegion) -> np.ndarray:
+    """float64 ``x, y, w, h`` of a region as a tracker is initialised with
+    it: a rectangle as it is; a polygon's extent (``max - min``, the
+    toolkit's polygon-to-rectangle conversion); a mask's pixel bounding box
+    (``x1 - x0 + 1``, as the official STARK VOT entry computes it). NaNs for
+    a special code or an empty mask."""
+    if isinstance(region, VOTMask):
+        m = np.asarray(region.mask) != 0
+        rows, cols = np.flatnonzero(m.any(1)), np.flatnonzero(m.any(0))
+        if len(rows) == 0:
+            return np.full(4, np.nan)
+        return np.array([region.offset[0] + cols[0],
+                         region.offset[1] + rows[0],
+                         cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1],
+                        np.float64)
+    arr = np.asarray(region, np.float64)
+    if arr.size == 1:
+        return np.full(4, np.nan)
+    if arr.shape == (4, ):
+        return arr.copy()
+    pts = arr.reshape(-1, 2)
+    lo, hi = pts.min(0), pts.max(0)
+    return np.array([lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]])
 
 
 def _read_properties(path: str) -> Dict[str, str]:
@@ -256,7 +289,8 @@ def _read_properties(path: str) -> Dict[str, str]:
             continue
         match = pattern.match(line.strip())
         if not match:
-            raise ValueError(f'{path}:{i}: expected key=value, got {line!r}')
+            raise AnnotationError(
+                f'{path}:{i}: expected key=value, got {line!r}')
         out[match.group(1)] = match.group(2)
     return out
 
@@ -267,16 +301,24 @@ def _int_property(meta: Dict[str, str], key: str, path: str) -> Optional[int]:
     try:
         return int(meta[key])
     except ValueError:
-        raise ValueError(f'{path}: {key}={meta[key]!r} is not an integer') \
-            from None
+        raise AnnotationError(
+            f'{path}: {key}={meta[key]!r} is not an integer') from None
+
+
+def color_frame_pattern(meta: Dict[str, str]) -> str:
+    """The colour channel's frame pattern relative to the sequence folder
+    (``channels.color``, default ``color/%08d.jpg``; a folder alone gets
+    ``%08d.jpg``), frames numbered from 1."""
+    pattern = meta.get('channels.color', 'color/%08d.jpg')
+    if not osp.splitext(pattern)[1]:
+        pattern = osp.join(pattern, '%08d.jpg')
+    return pattern
 
 
 def _count_images(root: str, meta: Dict[str, str]) -> int:
     """Frames of the colour channel (``%08d`` pattern, from 1), as the
     toolkit counts them when the length is not given."""
-    pattern = meta.get('channels.color', 'color/%08d.jpg')
-    if not osp.splitext(pattern)[1]:
-        pattern = osp.join(pattern, '%08d.jpg')
+    pattern = color_frame_pattern(meta)
     n = 0
     while osp.isfile(osp.join(root, pattern % (n + 1))):
         n += 1
@@ -286,19 +328,21 @@ def _count_images(root: str, meta: Dict[str, str]) -> int:
 def _per_frame(path: str, length: int, parse, pad) -> np.ndarray:
     lines = _lines(path)
     if len(lines) > length:
-        raise ValueError(f'{path}: {len(lines)} lines for {length} frames')
+        raise AnnotationError(
+            f'{path}: {len(lines)} lines for {length} frames')
     out = []
     for i, line in enumerate(lines, 1):
         try:
             out.append(parse(line.strip()))
         except ValueError:
-            raise ValueError(f'{path}:{i}: invalid value {line!r}') from None
+            raise AnnotationError(
+                f'{path}:{i}: invalid value {line!r}') from None
     return np.array(out + [pad] * (length - len(lines)))
 
 
 def _tag(text: str) -> bool:
     if text not in ('0', '1'):
-        raise ValueError(text)
+        raise AnnotationError(text)
     return text == '1'
 
 
@@ -319,7 +363,8 @@ def read_sequence(path: str) -> VOTSequenceFolder:
     if length is None:
         length = _count_images(path, meta) or len(gt)
     if len(gt) > length:
-        raise ValueError(f'{gt_file}: {len(gt)} regions for {length} frames')
+        raise AnnotationError(
+            f'{gt_file}: {len(gt)} regions for {length} frames')
     gt = gt + [0] * (length - len(gt))
     tags, values = {}, {}
     for f in sorted(glob.glob(osp.join(path, '*.tag')) +
@@ -341,6 +386,19 @@ def read_sequence_list(root: str) -> List[str]:
     return [line.strip() for line in _lines(path) if line.strip()]
 
 
+def find_sequence_list(root: str) -> str:
+    """The folder holding ``list.txt``: ``root`` itself (the toolkit's
+    ``sequences`` folder), ``root/sequences`` (a toolkit workspace) or
+    ``root/data`` (mmtracking 0.x's ``data/vot2018/data``)."""
+    for sub in ('', 'sequences', 'data'):
+        folder = osp.join(root, sub) if sub else root
+        if osp.isfile(osp.join(folder, 'list.txt')):
+            return folder
+    raise FileNotFoundError(
+        f'no VOT list.txt in {root}, {osp.join(root, "sequences")} or '
+        f'{osp.join(root, "data")}')
+
+
 def read_dataset(root: str) -> List[VOTSequenceFolder]:
     """Every sequence of ``root/list.txt``, in list order."""
     return [read_sequence(osp.join(root, name))
@@ -353,7 +411,7 @@ def trajectory_path(experiment_dir: str, sequence: str,
     """``<experiment_dir>/<seq>/<seq>_<run:03d>`` (supervised, unsupervised)
     or ``..._<anchor:08d>`` (multistart), ``.txt`` or ``.bin``."""
     if (run is None) == (anchor is None):
-        raise ValueError('give exactly one of run and anchor')
+        raise AnnotationError('give exactly one of run and anchor')
     stem = f'{sequence}_{run:03d}' if anchor is None else \
         f'{sequence}_{anchor:08d}'
     return osp.join(experiment_dir, sequence,

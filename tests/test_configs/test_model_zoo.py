@@ -50,7 +50,8 @@ def test_every_model_has_the_required_fields(model):
         assert model.get(key), f'{model.get("Name")}: no {key}'
     assert model['Weights'].startswith('https://')
     for result in model['Results']:
-        assert result['Dataset'] in ('LaSOT', 'GOT-10k', 'TrackingNet')
+        assert result['Dataset'] in ('LaSOT', 'GOT-10k', 'TrackingNet',
+                                     'VOT2020', 'VOT2020-LT')
         assert result['Metrics'], f'{model["Name"]}: Results without Metrics'
         assert all(isinstance(v, (int, float))
                    for v in result['Metrics'].values())

@@ -368,8 +368,11 @@ def test_dataset_configs_resolve(name):
         assert cfg.test_dataloader.sampler.type == 'VideoSampler'
         assert cfg.test_dataloader.dataset.test_mode
         ev = cfg.test_evaluator
-        assert ev.type == 'SOTMetric' and {'benchmark', 'protocol',
-                                           'format_only'} <= set(ev)
+        if ev.type == 'VOTMetric':  # VOT challenges: a toolkit stack
+            assert {'stack', 'experiment', 'protocol'} <= set(ev)
+        else:
+            assert ev.type == 'SOTMetric' and {'benchmark', 'protocol',
+                                               'format_only'} <= set(ev)
 
 
 def test_mix_config_weights():

@@ -1,6 +1,7 @@
 """tools/analysis/eval_results.py end to end on the copied fixture."""
 import json
 import math
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -59,7 +60,8 @@ def test_default_protocol_json_and_plots(tmp_path, ds_key):
     out = tmp_path / 'metrics.json'
     proc = subprocess.run(
         [sys.executable, TOOL] + _argv(ds_key, out, tmp_path / 'plots'),
-        capture_output=True, text=True, cwd=str(tmp_path), timeout=120)
+        capture_output=True, text=True, cwd=str(tmp_path), timeout=120,
+        env=dict(os.environ, PYTHONPATH=REPO))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
     _check(report, ds_key, skip_failures=True)

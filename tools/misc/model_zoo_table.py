@@ -30,7 +30,7 @@ END = '<!-- model-zoo-table:end -->'
 REQUIRED = ('Name', 'Config', 'Weights', 'Results')
 HEADER = ('Model', 'Published by', 'File (as published)', 'Config',
           'LaSOT AUC', 'GOT-10k AO', 'SR0.5', 'SR0.75', 'TrackingNet AUC',
-          'Speed (FPS)', 'Numbers from')
+          'VOT2020 EAO', 'VOT2020-LT F-score', 'Speed (FPS)', 'Numbers from')
 
 Model = Dict[str, Any]
 
@@ -72,12 +72,17 @@ def find_problems(models: Sequence[Model], root: str) -> List[str]:
 
 
 def _metric(model: Model, dataset: str, metric: str) -> str:
+    """Every published value of ``metric`` on ``dataset``, each with its
+    ``Output`` (e.g. boxes or masks) when the result names one."""
+    values = []
     for result in model.get('Results') or []:
         if result.get('Dataset') == dataset:
             value = (result.get('Metrics') or {}).get(metric)
             if value is not None:
-                return str(value)
-    return '-'
+                output = result.get('Output')
+                values.append(f'{value} ({output})' if output else
+                              str(value))
+    return '<br>'.join(values) or '-'
 
 
 def _source_label(url: str) -> str:
@@ -95,9 +100,12 @@ def _config_cell(model: Model, readme_dir: str, root: str) -> str:
         return f'[{osp.basename(cfg)}]({rel})'
 
     cell = link(model['Config'])
+    shown = set()
     for result in model.get('Results') or []:
         cfg = result.get('Config')
-        if cfg and cfg != model['Config']:
+        if cfg and cfg != model['Config'] and \
+                (result['Dataset'], cfg) not in shown:
+            shown.add((result['Dataset'], cfg))
             cell += f'<br>{result["Dataset"]}: {link(cfg)}'
     return cell
 
@@ -140,6 +148,8 @@ def model_row(model: Model, readme_dir: str, root: str) -> List[str]:
         _metric(model, 'GOT-10k', 'SR0.5'),
         _metric(model, 'GOT-10k', 'SR0.75'),
         _metric(model, 'TrackingNet', 'AUC'),
+        _metric(model, 'VOT2020', 'EAO'),
+        _metric(model, 'VOT2020-LT', 'F-score'),
         _speed_cell(model),
         _sources_cell(model),
     ]

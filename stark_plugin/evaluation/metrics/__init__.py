@@ -1,3 +1,4 @@
 from .sot_metric import SOTMetric
+from .vot_metric import VOTMetric
 
-__all__ = ['SOTMetric']
+__all__ = ['SOTMetric', 'VOTMetric']

@@ -10,8 +10,19 @@ folders and result files whose regions :meth:`Regions.from_list` takes.
 * :func:`evaluate_unsupervised`: one-pass average overlap.
 * :func:`eao_interval`: the EAO interval of a set of sequence lengths.
 * :func:`region_overlaps`: the toolkit's rasterised overlap.
+* :func:`evaluate_longterm`: VOT-LT precision / recall / F-score.
+* :class:`VOTExperiment`, :func:`parse_stack`, :data:`OFFICIAL_STACKS`:
+  experiments and analyses of a toolkit stack; :func:`evaluate_experiment`
+  runs all analyses of one.
 """
+from .evaluate import (accuracy_key, evaluate_experiment,
+                       resolve_eao_interval, scalar_keys)
+from .experiments import (KINDS, OFFICIAL_STACKS, VOTExperiment,
+                          load_official_stack, parse_stack,
+                          trajectories_equal)
 from .interval import EAOInterval, eao_interval, silverman_bandwidth
+from .longterm import (determine_thresholds, evaluate_longterm,
+                       precision_recall_curve)
 from .multistart import (anchor_runs, eao_partial, evaluate_multistart,
                          failure_progress, multistart_lengths)
 from .raster import rasterize, region_bounds, region_overlaps
@@ -24,6 +35,10 @@ from .supervised import (count_failures, eao_fragments, eao_score,
 from .unsupervised import evaluate_unsupervised, kept_overlaps
 
 __all__ = [
+    'accuracy_key', 'evaluate_experiment', 'resolve_eao_interval',
+    'scalar_keys', 'KINDS', 'OFFICIAL_STACKS', 'VOTExperiment',
+    'load_official_stack', 'parse_stack', 'trajectories_equal',
+    'determine_thresholds', 'evaluate_longterm', 'precision_recall_curve',
     'EAOInterval', 'eao_interval', 'silverman_bandwidth', 'anchor_runs',
     'eao_partial', 'evaluate_multistart', 'failure_progress',
     'multistart_lengths', 'rasterize', 'region_bounds', 'region_overlaps',
