@@ -24,7 +24,7 @@ trax = pytest.importorskip('trax', reason='vot-trax (requirements/vot.txt)')
 pytestmark = pytest.mark.slow  # each test starts a tracker process (~10 s)
 from trax.client import Client  # noqa: E402
 from trax.image import FileImage  # noqa: E402
-from trax.region import Mask, Rectangle  # noqa: E402
+from trax.region import Mask, Polygon, Rectangle  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sot', 'stark', 'stark_st2_tiny_synth.py')
@@ -124,12 +124,14 @@ def _mask_pixels(region) -> VOTMask:
 
 
 def test_several_targets_in_one_batch(tmp_path, sequence, model):
-    """Targets A (rectangle) and B (mask) from frame 0, C from frame 3."""
+    """Targets A (rectangle) and B (mask) from frame 0, C (polygon) from
+    frame 3."""
     seq, frames = sequence
     box_a = [float(v) for v in seq.groundtruth[0]]
     mask_b = mask_from_box([10, 12, 30, 20], 128, 96)
     box_b = box_from_region(mask_b)
     box_c = [60.5, 40.25, 24.0, 18.0]
+    poly_c = [(60.5, 50.0), (72.0, 40.25), (84.5, 52.0), (70.0, 58.25)]
     add_c = 3
     reference = SOTInferencer(model)
     first = read_frame(frames[0])
@@ -143,7 +145,7 @@ def test_several_targets_in_one_batch(tmp_path, sequence, model):
         assert [r.type for r, _ in status] == ['rectangle', 'mask']
         for i, path in enumerate(frames[1:], 1):
             frame = read_frame(path)
-            new = [(Rectangle.create(*box_c), {})] if i == add_c else []
+            new = [(Polygon.create(poly_c), {})] if i == add_c else []
             status, _ = client.frame(_image(path), {}, new)
             expected = reference.track(frame)['targets']
             if i == add_c:
