@@ -114,7 +114,8 @@ def serve(session: TrackingSession, trax: Any, multiobject: bool = True,
         try:
             replies = _answer(session, request)
         except Exception as err:
-            server.quit(reason=f'{type(err).__name__}: {err}')
+            with contextlib.suppress(Exception):  # keep the first error
+                server.quit(reason=f'{type(err).__name__}: {err}')
             raise
         server.status([(to_trax_region(trax, region), props)
                        for region, props in replies])
