@@ -2,6 +2,7 @@
 experiment is the protocol the dataset base names, and the comments cite
 the official setting of the challenge the config runs."""
 import glob
+import json
 import os.path as osp
 
 import pytest
@@ -41,3 +42,27 @@ def test_vot_config_is_consistent(config):
               cfg.model.test_cfg.search_factor)
     assert f'search {search[0]} px / factor {search[1]:g}' in \
         ' '.join(text.split())
+
+
+RESOLVED = osp.join(REPO_ROOT, 'tests', 'data', 'configs',
+                    'vot_configs_resolved.json')
+
+
+def _vot_config_files():
+    bases = glob.glob(osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+                               'vot*.py'))
+    return sorted(osp.relpath(p, REPO_ROOT) for p in bases + CONFIGS)
+
+
+def test_merged_configs_are_the_recorded_ones():
+    """Every VOT config (dataset bases and STARK configs) merges into the
+    dict recorded before the shared parts moved into `_base_` files
+    (tests/data/configs/vot_configs_resolved.json, JSON: tuples as
+    lists)."""
+    with open(RESOLVED) as f:
+        recorded = json.load(f)
+    assert sorted(recorded) == [c for c in _vot_config_files()
+                                if osp.basename(c) != 'vot.py']
+    for name, expected in recorded.items():
+        cfg = Config.fromfile(osp.join(REPO_ROOT, name))
+        assert json.loads(json.dumps(cfg.to_dict())) == expected, name

@@ -1,26 +1,13 @@
 # STARK-ST50 stage 2 (score head only, 50 epochs, from a stage-1
-# checkpoint); test settings for VOT2019 (reset-based, EAO [46, 291]).
+# checkpoint); test settings for VOT2019 (reset-based, EAO [46, 291]):
+# the toolkit's vot2019 'baseline' (supervised) experiment; its 15
+# repetitions stop after 3 equal runs, as in the toolkit
+# (test_cfg.repetitions=1 runs once: STARK is deterministic).
+# Training, loop and results folder: _base_/stark_st2_vot.py
 _base_ = [
-    '../../_base_/models/stark_st_r50.py',
-    '../../_base_/datasets/stark_mix_st2.py',
-    '../../_base_/datasets/vot2019.py',
-    '../../_base_/schedules/stark_st2_50e.py',
-    '../../_base_/default_runtime.py',
+    './_base_/stark_st2_r50_vot.py', '../../_base_/datasets/vot2019.py'
 ]
 # the official code has no VOT2019 entry: its tracker then takes
 # DATA.MAX_SAMPLE_INTERVAL ([200]) of experiments/stark_st2/baseline.yaml
 # (search 320 px / factor 5, template 128 px / factor 2)
-model = dict(
-    backbone=dict(init_cfg=None),
-    train_cfg=dict(stage='st2'),
-    test_cfg=dict(update_intervals=[200]))
-
-# ---- training: as stark_st2_r50_50e_lasot.py (the same checkpoint)
-default_hooks = dict(checkpoint=dict(interval=10))
-
-# ---- testing: the toolkit's vot2019 'baseline' (supervised) experiment;
-# its 15 repetitions stop after 3 equal runs, as in the toolkit
-# (test_cfg.repetitions=1 runs once: STARK is deterministic)
-# results: WORK_DIR/vot_results/stark_st50/baseline/<seq>/ (the
-# vot-toolkit layout; add test_cfg.results_binary=True for .bin files)
-test_cfg = dict(type='VOTTestLoop', tracker_name='stark_st50')
+model = dict(test_cfg=dict(update_intervals=[200]))

@@ -1,0 +1,4 @@
+# STARK-ST50 stage 2 tested on VOT (see stark_st2_vot.py)
+_base_ = ['../../../_base_/models/stark_st_r50.py', './stark_st2_vot.py']
+model = dict(backbone=dict(init_cfg=None), train_cfg=dict(stage='st2'))
+test_cfg = dict(tracker_name='stark_st50')
