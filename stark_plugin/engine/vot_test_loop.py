@@ -18,9 +18,9 @@ from ..checkpoint.loading import load_stark_checkpoint
 from ..errors import InputError
 from ..evaluation.functional.vot import (Regions, VOTExperiment,
                                          trajectories_equal)
-from ..fileio.vot import read_trajectory, write_trajectory
-from ..fileio.vot_workspace import (anchor_stem, existing_trajectory,
-                                    read_run_values, run_stem, write_values)
+from ..fileio.vot import (anchor_stem, existing_trajectory, read_run_values,
+                          read_trajectory, run_stem, write_trajectory,
+                          write_values)
 from ..models.fast_inference import prepare_for_inference
 from ..models.trackers.stark_tracker import StarkTracker
 from ..registry import LOOPS

@@ -14,8 +14,7 @@ from typing import Dict, List, Optional, Sequence, Union
 from ..errors import InputError
 from ..fileio.frames import read_frame
 from ..fileio.vot import (color_frame_pattern, find_sequence_list,
-                          read_dataset)
-from ..fileio.vot_workspace import read_experiment_runs, read_stack
+                          read_dataset, read_experiment_runs, read_stack)
 from .functional.vot import (OFFICIAL_STACKS, VOTExperiment, VOTSequence,
                              evaluate_experiment, parse_stack,
                              resolve_eao_interval)

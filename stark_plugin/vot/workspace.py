@@ -17,7 +17,6 @@ Running it again on DIR with another ``--name`` adds a tracker to the
 same workspace.
 """
 import argparse
-import configparser
 import os
 import os.path as osp
 import re
@@ -25,14 +24,13 @@ import shutil
 import sys
 from typing import Dict, List, Optional, Sequence
 
-import yaml
-
+from ..datasets.synthetic_vot import make_synthetic_vot
 from ..errors import InputError
-from ..fileio.atomic import atomic_path, atomic_write_text
-from ..fileio.vot import read_sequence_list
+from ..fileio.vot import (check_sequence_folders, read_stack,
+                          read_workspace_config, write_tracker_entry,
+                          write_workspace_config)
 from .settings import (TrackerSettings, add_settings_arguments,
                        resolve_settings)
-from .synthetic import write_synthetic_vot_sequences
 
 __all__ = ['tracker_entry', 'write_workspace', 'workspace_main']
 
@@ -69,27 +67,9 @@ def tracker_entry(settings: TrackerSettings, python: str = sys.executable,
     return entry
 
 
-def _write_trackers_ini(path: str, name: str, entry: Dict[str, str]) -> None:
-    ini = configparser.ConfigParser(interpolation=None)
-    ini.optionxform = str  # keep keys as written
-    if osp.isfile(path):
-        ini.read(path, encoding='utf-8')
-    # the toolkit reads with %-interpolation: escape %
-    ini[name] = {'label': name, **{k: v.replace('%', '%%')
-                                   for k, v in entry.items()}}
-    with atomic_path(path, suffix='.ini') as tmp:
-        with open(tmp, 'w', encoding='utf-8') as f:
-            ini.write(f)
-
-
 def _stack_value(directory: str, stack: str) -> str:
     if osp.isfile(stack):
-        with open(stack, encoding='utf-8') as f:
-            data = yaml.safe_load(f)
-        if not isinstance(data, dict) or not isinstance(
-                data.get('experiments'), dict):
-            raise InputError(f'{stack}: a stack file needs an "experiments" '
-                             'mapping')
+        read_stack(stack)  # a stack file, not some other YAML
         target = osp.join(directory, 'stack.yaml')
         if osp.abspath(stack) != osp.abspath(target):
             shutil.copyfile(stack, target)
@@ -100,19 +80,18 @@ def _stack_value(directory: str, stack: str) -> str:
     return stack
 
 
-def _check_dataset(folder: str) -> List[str]:
-    if not osp.isfile(osp.join(folder, 'list.txt')):
-        raise FileNotFoundError(f'{osp.join(folder, "list.txt")} not found: '
-                                '--sequences takes a VOT dataset folder '
-                                '(list.txt and one folder per sequence)')
-    names = read_sequence_list(folder)
-    if not names:
-        raise InputError(f'{osp.join(folder, "list.txt")} lists no sequence')
-    for name in names:
-        if not osp.isdir(osp.join(folder, name)):
-            raise FileNotFoundError(f'{osp.join(folder, name)}: sequence of '
-                                    f'{folder}/list.txt not found')
-    return names
+#: the generated sequences of ``--synthetic`` (see make_synthetic_vot)
+_SYNTHETIC_STYLE = dict(size=(160, 120), anchor_every=10,
+                        backward_anchor=False, tags=False, length=False,
+                        jpeg_quality=95)
+
+
+def _write_synthetic(target: str, count: int, num_frames: int = 30,
+                     masks: bool = False) -> List[str]:
+    """``count`` generated sequences, rectangle or mask ground truth."""
+    return make_synthetic_vot(target, count, num_frames,
+                              regions=('mask' if masks else 'rectangle', ),
+                              **_SYNTHETIC_STYLE)
 
 
 def _place_sequences(target: str, sequences: Optional[str], copy: bool,
@@ -120,12 +99,12 @@ def _place_sequences(target: str, sequences: Optional[str], copy: bool,
                      force: bool) -> List[str]:
     if sequences is None and not synthetic:
         if osp.isfile(osp.join(target, 'list.txt')):
-            return _check_dataset(target)  # kept from an earlier call
+            return check_sequence_folders(target)  # kept from an earlier call
         raise InputError('no sequences: pass --sequences FOLDER (a VOT '
                          'dataset with list.txt) or --synthetic N')
     if sequences is not None and osp.realpath(sequences) == \
             osp.realpath(target):
-        return _check_dataset(target)
+        return check_sequence_folders(target)
     if osp.lexists(target):
         if not force:
             raise InputError(f'{target} exists; pass --force to replace it')
@@ -134,9 +113,8 @@ def _place_sequences(target: str, sequences: Optional[str], copy: bool,
         else:
             shutil.rmtree(target)
     if synthetic:
-        return write_synthetic_vot_sequences(target, synthetic,
-                                             **synthetic_options)
-    names = _check_dataset(sequences)
+        return _write_synthetic(target, synthetic, **synthetic_options)
+    names = check_sequence_folders(sequences)
     if copy:
         shutil.copytree(sequences, target, symlinks=True)
     else:
@@ -149,15 +127,14 @@ def _write_config(directory: str, stack: str, force: bool) -> None:
     config = {'registry': ['./trackers.ini'], 'stack': stack,
               'sequences': 'sequences'}
     if osp.isfile(path) and not force:
-        with open(path, encoding='utf-8') as f:
-            old = yaml.safe_load(f) or {}
+        old = read_workspace_config(path)
         if old.get('stack') != stack or old.get('sequences', 'sequences') \
                 != 'sequences':
             raise InputError(f'{path} has stack {old.get("stack")!r}, not '
                              f'{stack!r}; pass --force to rewrite it')
         config = {**old, 'registry': list(dict.fromkeys(
             list(old.get('registry') or []) + ['./trackers.ini']))}
-    atomic_write_text(path, yaml.safe_dump(config, sort_keys=False))
+    write_workspace_config(path, config)
 
 
 def write_workspace(directory: str, settings: TrackerSettings, stack: str,
@@ -177,7 +154,7 @@ def write_workspace(directory: str, settings: TrackerSettings, stack: str,
     names = _place_sequences(osp.join(directory, 'sequences'), sequences,
                              copy, synthetic, synthetic_options or {}, force)
     _write_config(directory, stack_value, force)
-    _write_trackers_ini(osp.join(directory, 'trackers.ini'), name,
+    write_tracker_entry(osp.join(directory, 'trackers.ini'), name,
                         tracker_entry(settings, python, timeout))
     return names
 

@@ -23,7 +23,7 @@ from stark_plugin.evaluation.metrics import SOTMetric
 from stark_plugin.evaluation.vot import (evaluate_tracker_folders,
                                          load_experiments, select_experiment)
 from stark_plugin.fileio import vot as vot_io
-from stark_plugin.fileio.vot_workspace import read_values
+from stark_plugin.fileio.vot import read_values
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'test.py')

@@ -10,7 +10,7 @@ from stark_plugin.evaluation.functional.vot import (
     OFFICIAL_STACKS, Regions, VOTSequence, determine_thresholds,
     evaluate_experiment, evaluate_longterm, load_official_stack, parse_stack,
     resolve_eao_interval, trajectories_equal)
-from stark_plugin.fileio.vot_workspace import read_stack
+from stark_plugin.fileio.vot import read_stack
 
 from ._vot_fixture import FIXTURE, expected, runs, sequences
 

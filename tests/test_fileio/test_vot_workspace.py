@@ -1,5 +1,5 @@
-"""stark_plugin.fileio.vot_workspace (.value files, stacks, result folders)
-and the region -> box rule of fileio.vot, on the copied VOT fixture."""
+"""stark_plugin.fileio.vot: .value files, stacks, result folders and the
+region -> box rule, on the copied VOT fixture."""
 import os
 import os.path as osp
 import shutil
@@ -9,7 +9,7 @@ import pytest
 
 from stark_plugin.evaluation.functional.vot import Regions
 from stark_plugin.fileio import vot as vot_io
-from stark_plugin.fileio import vot_workspace as ws
+from stark_plugin.fileio import vot as ws
 
 DATA = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
                 'vot_metrics')

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from stark_plugin.errors import InputError
-from stark_plugin.fileio.vot import VOTMask
+from stark_plugin.fileio.vot import VOTMask, mask_from_box
 from stark_plugin.vot.regions import (MASK, POLYGON, RECTANGLE,
-                                      box_from_region, mask_from_box,
-                                      region_kind, reply_region)
+                                      box_from_region, region_kind,
+                                      reply_region)
 
 
 def _full(mask: VOTMask, width: int, height: int) -> np.ndarray:

@@ -19,9 +19,9 @@ import torch
 
 from stark_plugin.apis import SOTInferencer, init_model
 from stark_plugin.fileio.frames import read_frame
-from stark_plugin.fileio.vot import (VOTMask, read_anchor_runs, read_dataset,
-                                     read_runs)
-from stark_plugin.vot.regions import box_from_region, mask_from_box
+from stark_plugin.fileio.vot import (VOTMask, mask_from_box, read_anchor_runs,
+                                     read_dataset, read_runs)
+from stark_plugin.vot.regions import box_from_region
 from stark_plugin.vot.settings import TrackerSettings
 from stark_plugin.vot.workspace import write_workspace
 

@@ -16,9 +16,9 @@ import torch
 
 from stark_plugin.apis import SOTInferencer, init_model
 from stark_plugin.fileio.frames import read_frame
-from stark_plugin.fileio.vot import VOTMask, read_sequence
-from stark_plugin.vot.regions import box_from_region, mask_from_box
-from stark_plugin.vot.synthetic import write_synthetic_vot_sequences
+from stark_plugin.datasets.synthetic_vot import make_synthetic_vot
+from stark_plugin.fileio.vot import VOTMask, mask_from_box, read_sequence
+from stark_plugin.vot.regions import box_from_region
 
 trax = pytest.importorskip('trax', reason='vot-trax (requirements/vot.txt)')
 pytestmark = pytest.mark.slow  # each test starts a tracker process (~10 s)
@@ -37,7 +37,7 @@ TEXT_ATOL = 1e-4
 @pytest.fixture(scope='module')
 def sequence(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('vot_seq'))
-    write_synthetic_vot_sequences(root, 1, num_frames=8, size=(128, 96))
+    make_synthetic_vot(root, 1, 8, size=(128, 96), regions=('rectangle', ))
     seq = read_sequence(osp.join(root, 'synthetic01'))
     frames = [osp.join(seq.path, 'color', f'{i + 1:08d}.jpg')
               for i in range(seq.length)]

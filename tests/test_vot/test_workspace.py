@@ -7,11 +7,11 @@ import os.path as osp
 import pytest
 import yaml
 
+from stark_plugin.datasets.synthetic_vot import make_synthetic_vot
 from stark_plugin.errors import InputError, run_cli
 from stark_plugin.fileio.vot import read_dataset, read_sequence_list
 from stark_plugin.vot.cli import main
 from stark_plugin.vot.settings import TrackerSettings
-from stark_plugin.vot.synthetic import write_synthetic_vot_sequences
 from stark_plugin.vot.workspace import PACKAGE_ROOT, write_workspace
 
 from .toolkit_run import DATA, check_complete
@@ -35,9 +35,9 @@ def settings(tmp_path):
 
 
 def test_synthetic_sequences_are_a_vot_dataset(tmp_path):
-    names = write_synthetic_vot_sequences(str(tmp_path), 2, num_frames=12,
-                                          size=(96, 72), masks=True,
-                                          anchor_every=5)
+    names = make_synthetic_vot(str(tmp_path), 2, 12, size=(96, 72),
+                               regions=('mask', ), anchor_every=5,
+                               backward_anchor=False)
     seqs = read_dataset(str(tmp_path))
     assert [s.name for s in seqs] == names
     for seq in seqs:
@@ -80,7 +80,7 @@ def test_second_tracker_joins_the_workspace(tmp_path, settings):
 
 def test_sequences_are_linked_or_copied(tmp_path, settings):
     data = tmp_path / 'data'
-    write_synthetic_vot_sequences(str(data), 1, num_frames=3)
+    make_synthetic_vot(str(data), 1, 3)
     linked, copied = tmp_path / 'a', tmp_path / 'b'
     write_workspace(str(linked), settings, 'vot2020/shortterm',
                     sequences=str(data))

@@ -145,7 +145,7 @@ def evaluate_experiment(experiment: VOTExperiment,
         experiment: kind and analysis parameters.
         sequences: the sequences, in dataset order.
         results: ``{name: {'runs': [...] | {anchor: ...}, 'values':
-            {'confidence': ...}}}`` (``fileio.vot_workspace`` layout).
+            {'confidence': ...}}}`` (``fileio.vot.workspace`` layout).
         eao_interval: see :func:`resolve_eao_interval`.
         variant: supervised only, ``'vot-toolkit'`` or ``'mmtracking'``.
 

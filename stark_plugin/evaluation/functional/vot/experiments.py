@@ -3,7 +3,7 @@
 parameters (vot-toolkit 0.9.0 defaults filled in).
 
 A stack is plain data: the parsed ``stack.yaml`` of a workspace
-(``stark_plugin.fileio.vot_workspace.read_stack``) or one of
+(``stark_plugin.fileio.vot.read_stack``) or one of
 :data:`OFFICIAL_STACKS`, the toolkit's own stacks (``vot/stack/*.yaml``)
 for the challenges that configs use.
 """

@@ -1,4 +1,4 @@
-"""VOT folder formats: sequences, ``list.txt`` and vot-toolkit result files.
+"""VOT regions and the toolkit's trajectory files.
 
 Regions come back as plain values: ``int`` special code (``1`` init, ``2``
 failure, ``0`` unknown; a ``nan`` line is code 0, as vot-toolkit parses it),
@@ -20,25 +20,19 @@ A file is binary when its first two bytes are that version (``01 00``), as
 the toolkit decides. Malformed input raises ``ValueError`` naming the file
 and the 1-based line (text) or region (binary).
 """
-import glob
-import os
 import os.path as osp
-import re
 import struct
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple, Union
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ..errors import AnnotationError
-from .atomic import atomic_path
+from ...errors import AnnotationError
+from ..atomic import atomic_path
 
 __all__ = [
-    'VOTMask', 'VOTRegion', 'VOTSequenceFolder', 'parse_region',
-    'format_region', 'read_trajectory', 'write_trajectory', 'read_sequence',
-    'read_sequence_list', 'read_dataset', 'trajectory_path', 'read_runs',
-    'read_anchor_runs', 'region_box', 'color_frame_pattern',
-    'find_sequence_list'
+    'VOTMask', 'VOTRegion', 'parse_region', 'format_region', 'text_lines',
+    'read_trajectory', 'write_trajectory', 'region_box', 'mask_from_box'
 ]
 
 _MAGIC = struct.pack('<h', 1)
@@ -53,31 +47,6 @@ class VOTMask:
 
 
 VOTRegion = Union[int, np.ndarray, VOTMask]
-
-
-@dataclass
-class VOTSequenceFolder:
-    """A VOT sequence folder.
-
-    ``width``/``height`` are ``None`` when the ``sequence`` file lacks them
-    (the toolkit then reads the first image). ``groundtruth`` is padded with
-    ``0`` (unknown) to the length, as by the toolkit. ``tags`` (``*.tag``,
-    ``*.label``: bool per frame) and ``values`` (``*.value``: float per
-    frame, e.g. ``values['anchor']``) are padded with False / 0.
-    """
-    name: str  # the folder name, as the toolkit names sequences
-    path: str
-    width: Optional[int]
-    height: Optional[int]
-    metadata: Dict[str, str]
-    groundtruth: List[VOTRegion]
-    tags: Dict[str, np.ndarray]
-    values: Dict[str, np.ndarray]
-
-    @property
-    def length(self) -> int:
-        return len(self.groundtruth)
-
 
 def _rle_decode(rle: np.ndarray, w: int, h: int) -> np.ndarray:
     if (rle < 0).any() or rle.sum() > w * h:
@@ -222,7 +191,8 @@ def _write_binary(regions: Iterable[VOTRegion]) -> bytes:
     return b''.join(parts)
 
 
-def _lines(path: str) -> List[str]:
+def text_lines(path: str) -> List[str]:
+    """The lines of a VOT text file (``FileNotFoundError`` if missing)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: no such file')
     with open(path, encoding='utf-8') as f:
@@ -238,7 +208,7 @@ def read_trajectory(path: str) -> List[VOTRegion]:
     if data[:2] == _MAGIC:
         return _read_binary(data, path)
     return [parse_region(line, f'{path}:{i}')
-            for i, line in enumerate(_lines(path), 1)]
+            for i, line in enumerate(text_lines(path), 1)]
 
 
 def write_trajectory(path: str, regions: Iterable[VOTRegion],
@@ -281,172 +251,16 @@ def region_box(region: VOTRegion) -> np.ndarray:
     return np.array([lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]])
 
 
-def _read_properties(path: str) -> Dict[str, str]:
-    out = {}
-    pattern = re.compile(r'^([a-zA-Z0-9_\-.]+) *= *(.*)$')
-    for i, line in enumerate(_lines(path), 1):
-        if not line.strip():
-            continue
-        match = pattern.match(line.strip())
-        if not match:
-            raise AnnotationError(
-                f'{path}:{i}: expected key=value, got {line!r}')
-        out[match.group(1)] = match.group(2)
-    return out
-
-
-def _int_property(meta: Dict[str, str], key: str, path: str) -> Optional[int]:
-    if meta.get(key) in (None, ''):
-        return None
-    try:
-        return int(meta[key])
-    except ValueError:
-        raise AnnotationError(
-            f'{path}: {key}={meta[key]!r} is not an integer') from None
-
-
-def color_frame_pattern(meta: Dict[str, str]) -> str:
-    """The colour channel's frame pattern relative to the sequence folder
-    (``channels.color``, default ``color/%08d.jpg``; a folder alone gets
-    ``%08d.jpg``), frames numbered from 1."""
-    pattern = meta.get('channels.color', 'color/%08d.jpg')
-    if not osp.splitext(pattern)[1]:
-        pattern = osp.join(pattern, '%08d.jpg')
-    return pattern
-
-
-def _count_images(root: str, meta: Dict[str, str]) -> int:
-    """Frames of the colour channel (``%08d`` pattern, from 1), as the
-    toolkit counts them when the length is not given."""
-    pattern = color_frame_pattern(meta)
-    n = 0
-    while osp.isfile(osp.join(root, pattern % (n + 1))):
-        n += 1
-    return n
-
-
-def _per_frame(path: str, length: int, parse, pad) -> np.ndarray:
-    lines = _lines(path)
-    if len(lines) > length:
-        raise AnnotationError(
-            f'{path}: {len(lines)} lines for {length} frames')
-    out = []
-    for i, line in enumerate(lines, 1):
-        try:
-            out.append(parse(line.strip()))
-        except ValueError:
-            raise AnnotationError(
-                f'{path}:{i}: invalid value {line!r}') from None
-    return np.array(out + [pad] * (length - len(lines)))
-
-
-def _tag(text: str) -> bool:
-    if text not in ('0', '1'):
-        raise AnnotationError(text)
-    return text == '1'
-
-
-def read_sequence(path: str) -> VOTSequenceFolder:
-    """A sequence folder: ``sequence`` (``key=value``; optional),
-    ground truth (``groundtruth.txt`` or the ``groundtruth`` key), tags and
-    values."""
-    if not osp.isdir(path):
-        raise FileNotFoundError(f'{path}: no such sequence folder')
-    meta_file = osp.join(path, 'sequence')
-    meta = _read_properties(meta_file) if osp.isfile(meta_file) else {}
-    if glob.glob(osp.join(path, 'groundtruth_*.txt')):
-        raise NotImplementedError(f'{path}: multi-object ground truth '
-                                  '(groundtruth_*.txt) is not supported')
-    gt_file = osp.join(path, meta.get('groundtruth', 'groundtruth.txt'))
-    gt = read_trajectory(gt_file)
-    length = _int_property(meta, 'length', meta_file)
-    if length is None:
-        length = _count_images(path, meta) or len(gt)
-    if len(gt) > length:
-        raise AnnotationError(
-            f'{gt_file}: {len(gt)} regions for {length} frames')
-    gt = gt + [0] * (length - len(gt))
-    tags, values = {}, {}
-    for f in sorted(glob.glob(osp.join(path, '*.tag')) +
-                    glob.glob(osp.join(path, '*.label'))):
-        tags[osp.splitext(osp.basename(f))[0]] = _per_frame(
-            f, length, _tag, False).astype(bool)
-    for f in sorted(glob.glob(osp.join(path, '*.value'))):
-        values[osp.splitext(osp.basename(f))[0]] = _per_frame(
-            f, length, float, 0.0).astype(np.float64)
-    return VOTSequenceFolder(
-        osp.basename(osp.normpath(path)), path,
-        _int_property(meta, 'width', meta_file),
-        _int_property(meta, 'height', meta_file), meta, gt, tags, values)
-
-
-def read_sequence_list(root: str) -> List[str]:
-    """Sequence names of ``root/list.txt`` (or of a list file)."""
-    path = osp.join(root, 'list.txt') if osp.isdir(root) else root
-    return [line.strip() for line in _lines(path) if line.strip()]
-
-
-def find_sequence_list(root: str) -> str:
-    """The folder holding ``list.txt``: ``root`` itself (the toolkit's
-    ``sequences`` folder), ``root/sequences`` (a toolkit workspace) or
-    ``root/data`` (mmtracking 0.x's ``data/vot2018/data``)."""
-    for sub in ('', 'sequences', 'data'):
-        folder = osp.join(root, sub) if sub else root
-        if osp.isfile(osp.join(folder, 'list.txt')):
-            return folder
-    raise FileNotFoundError(
-        f'no VOT list.txt in {root}, {osp.join(root, "sequences")} or '
-        f'{osp.join(root, "data")}')
-
-
-def read_dataset(root: str) -> List[VOTSequenceFolder]:
-    """Every sequence of ``root/list.txt``, in list order."""
-    return [read_sequence(osp.join(root, name))
-            for name in read_sequence_list(root)]
-
-
-def trajectory_path(experiment_dir: str, sequence: str,
-                    run: Optional[int] = None, anchor: Optional[int] = None,
-                    binary: bool = False) -> str:
-    """``<experiment_dir>/<seq>/<seq>_<run:03d>`` (supervised, unsupervised)
-    or ``..._<anchor:08d>`` (multistart), ``.txt`` or ``.bin``."""
-    if (run is None) == (anchor is None):
-        raise AnnotationError('give exactly one of run and anchor')
-    stem = f'{sequence}_{run:03d}' if anchor is None else \
-        f'{sequence}_{anchor:08d}'
-    return osp.join(experiment_dir, sequence,
-                    stem + ('.bin' if binary else '.txt'))
-
-
-def _existing(stem: str) -> Optional[str]:
-    for ext in ('.txt', '.bin'):  # the toolkit prefers the text file
-        if osp.isfile(stem + ext):
-            return stem + ext
-    return None
-
-
-def read_runs(experiment_dir: str, sequence: str) -> List[List[VOTRegion]]:
-    """All runs ``<seq>_001``, ``<seq>_002``, ... of a sequence, in order."""
-    folder = osp.join(experiment_dir, sequence)
-    pattern = re.compile(re.escape(sequence) + r'_(\d{3})\.(txt|bin)$')
-    runs = sorted({int(m.group(1)) for f in
-                   (os.listdir(folder) if osp.isdir(folder) else [])
-                   for m in [pattern.match(f)] if m})
-    if not runs:
-        raise FileNotFoundError(f'{folder}: no {sequence}_NNN.txt/.bin runs')
-    return [read_trajectory(_existing(osp.join(folder, f'{sequence}_{r:03d}')))
-            for r in runs]
-
-
-def read_anchor_runs(experiment_dir: str, sequence: str,
-                     anchors: Iterable[int]) -> Dict[int, List[VOTRegion]]:
-    """The multistart trajectory ``<seq>_<anchor:08d>`` of every anchor."""
-    out = {}
-    for anchor in anchors:
-        stem = osp.join(experiment_dir, sequence, f'{sequence}_{anchor:08d}')
-        path = _existing(stem)
-        if path is None:
-            raise FileNotFoundError(f'{stem}.txt: no trajectory for anchor '
-                                    f'{anchor}')
-        out[int(anchor)] = read_trajectory(path)
-    return out
+def mask_from_box(box: Sequence[float], width: int, height: int) -> VOTMask:
+    """The box as a filled mask (cropped to its pixels, with an offset):
+    the pixels ``[round(y), round(y + h))`` x ``[round(x), round(x + w))``
+    (Python's ``round``) clipped to a ``width`` x ``height`` image, as the
+    official STARK VOT2020 entry reports boxes as masks; an empty mask
+    (1x1, 0) when nothing of it is inside."""
+    x0 = max(int(round(box[0])), 0)
+    y0 = max(int(round(box[1])), 0)
+    x1 = min(int(round(box[0] + box[2])), int(width))
+    y1 = min(int(round(box[1] + box[3])), int(height))
+    if x1 <= x0 or y1 <= y0:
+        return VOTMask(np.zeros((1, 1), np.uint8), (0, 0))
+    return VOTMask(np.ones((y1 - y0, x1 - x0), np.uint8), (x0, y0))
