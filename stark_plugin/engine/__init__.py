@@ -2,10 +2,11 @@ from .hooks import (AtomicCheckpointHook, EpochSeedHook, MainProcessLoggerHook,
                     StageOneWeightsCheckHook, StageOneWeightsWarning,
                     compare_with_checkpoint)
 from .sot_test_loop import SOTTestLoop
+from .video_test_loop import VideoTestLoop
 from .vot_test_loop import VOTTestLoop
 
 __all__ = [
-    'SOTTestLoop', 'VOTTestLoop',
+    'VideoTestLoop', 'SOTTestLoop', 'VOTTestLoop',
     'AtomicCheckpointHook', 'EpochSeedHook', 'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
     'compare_with_checkpoint'

@@ -7,32 +7,29 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
-from mmengine.dist import get_dist_info
 from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop
-from mmengine.utils import ProgressBar
+from torch import nn
 from torch.utils.data import DataLoader
 
-from ..checkpoint.loading import load_stark_checkpoint
 from ..fileio.frames import read_frame
 from ..fileio.results import read_raw_result, write_raw_result
 from ..models.fast_inference import prepare_for_inference
 from ..models.trackers.stark_tracker import StarkTracker
 from ..registry import LOOPS
+from .video_test_loop import VideoTestLoop
 
 
 @LOOPS.register_module()
-class SOTTestLoop(BaseLoop):
+class SOTTestLoop(VideoTestLoop):
     """Track every video of a SOT test dataset with the STARK tracker.
 
-    Each rank tracks whole videos (the dataloader's sampler yields video
-    indices, see ``VideoSampler``), writes ``<results_dir>/<video>.txt``
-    (``x,y,w,h`` per frame) and ``<video>_time.txt`` (seconds per frame)
-    atomically, and hands one result dict per video to the evaluator, which
-    gathers all ranks and computes the metric once. Rerun on the same work
-    dir, videos whose result files are complete are read instead of tracked.
+    Each rank tracks whole videos (see :class:`VideoTestLoop`), writes
+    ``<results_dir>/<video>.txt`` (``x,y,w,h`` per frame) and
+    ``<video>_time.txt`` (seconds per frame) atomically, and hands one
+    result dict per video to the evaluator, which gathers all ranks and
+    computes the metric once. Rerun on the same work dir, videos whose
+    result files are complete are read instead of tracked.
 
     Args:
         runner: the Runner.
@@ -51,56 +48,20 @@ class SOTTestLoop(BaseLoop):
                  checkpoint: Optional[str] = None,
                  results_dir: str = 'results',
                  resume: bool = True) -> None:
-        super().__init__(runner, dataloader)
-        if isinstance(evaluator, (dict, list)):
-            evaluator = runner.build_evaluator(evaluator)
-        self.evaluator = evaluator
-        dataset = self.dataloader.dataset
-        self.evaluator.dataset_meta = getattr(dataset, 'metainfo', None)
-        self.checkpoint = checkpoint
-        self.results_dir = results_dir if osp.isabs(results_dir) else \
-            osp.join(runner.work_dir, results_dir)
-        self.resume = resume
+        super().__init__(runner, dataloader, evaluator, checkpoint, resume)
+        self.results_dir = self.work_path(results_dir)
+        self._net: Optional[nn.Module] = None
 
-    def _model(self):
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
-
-    def run(self) -> dict:
-        self.runner.call_hook('before_test')
-        self.runner.call_hook('before_test_epoch')
-        model = self._model()
-        if self.checkpoint is not None:
-            load_stark_checkpoint(model, self.checkpoint)
-        model.eval()
+    def before_videos(self, model: nn.Module) -> None:
         os.makedirs(self.results_dir, exist_ok=True)
+        self._net = model
 
-        dataset = self.dataloader.dataset
-        indices = list(self.dataloader.sampler)
-        rank, world_size = get_dist_info()
-        progress = ProgressBar(dataset.num_videos) if rank == 0 else None
-        for batch_idx, video_idx in enumerate(indices):
-            video = dataset.get_video(video_idx)
-            self.runner.call_hook(
-                'before_test_iter', batch_idx=batch_idx, data_batch=video)
-            result = self._load_complete(video)
-            if result is None:
-                result = self._track_video(
-                    StarkTracker(prepare_for_inference(model)), video)
-            sample = self._metric_sample(video, result)
-            self.evaluator.process(data_samples=[sample], data_batch=None)
-            self.runner.call_hook(
-                'after_test_iter', batch_idx=batch_idx, data_batch=video,
-                outputs=[sample])
-            if progress is not None:
-                # Other ranks progress at the same pace: count their videos.
-                for _ in range(min(world_size,
-                                   dataset.num_videos - progress.completed)):
-                    progress.update()
-        metrics = self.evaluator.evaluate(dataset.num_videos)
-        self.runner.call_hook('after_test_epoch', metrics=metrics)
-        self.runner.call_hook('after_test')
-        return metrics
+    def run_video(self, video: dict) -> dict:
+        result = self._load_complete(video)
+        if result is None:
+            result = self._track_video(
+                StarkTracker(prepare_for_inference(self._net)), video)
+        return self._metric_sample(video, result)
 
     @staticmethod
     def _metric_sample(video: dict, result: dict) -> dict:

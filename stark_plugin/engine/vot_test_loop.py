@@ -6,15 +6,11 @@ import os.path as osp
 from typing import Dict, List, Optional, Union
 
 import numpy as np
-from mmengine.dist import get_dist_info
 from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop
-from mmengine.utils import ProgressBar
+from torch import nn
 from torch.utils.data import DataLoader
 
-from ..checkpoint.loading import load_stark_checkpoint
 from ..errors import InputError
 from ..evaluation.functional.vot import (Regions, VOTExperiment,
                                          trajectories_equal)
@@ -24,13 +20,14 @@ from ..fileio.vot import (anchor_stem, existing_trajectory, read_run_values,
 from ..models.fast_inference import prepare_for_inference
 from ..models.trackers.stark_tracker import StarkTracker
 from ..registry import LOOPS
+from .video_test_loop import VideoTestLoop
 from .vot_runs import FrameTracker, TrackedRun, run_frames, run_supervised
 
 __all__ = ['VOTTestLoop']
 
 
 @LOOPS.register_module()
-class VOTTestLoop(BaseLoop):
+class VOTTestLoop(VideoTestLoop):
     """Run the VOT experiment of the evaluator's ``VOTMetric`` with STARK.
 
     The experiment (kind, ``skip_initialize``, ``failure_overlap``,
@@ -66,26 +63,18 @@ class VOTTestLoop(BaseLoop):
                  tracker_name: str = 'stark',
                  repetitions: Optional[int] = None,
                  results_binary: bool = False, resume: bool = True) -> None:
-        super().__init__(runner, dataloader)
-        if isinstance(evaluator, (dict, list)):
-            evaluator = runner.build_evaluator(evaluator)
-        self.evaluator = evaluator
-        dataset = self.dataloader.dataset
-        self.evaluator.dataset_meta = getattr(dataset, 'metainfo', None)
-        self.experiment = self._find_experiment(evaluator)
+        super().__init__(runner, dataloader, evaluator, checkpoint, resume)
+        self.experiment = self._find_experiment(self.evaluator)
         reason = self.experiment.unsupported(tracking=True)
         if reason:
             raise NotImplementedError(reason)
-        self.checkpoint = checkpoint
-        root = results_dir if osp.isabs(results_dir) else \
-            osp.join(runner.work_dir, results_dir)
-        self.experiment_dir = osp.join(root, tracker_name,
-                                       self.experiment.name)
+        self.experiment_dir = osp.join(self.work_path(results_dir),
+                                       tracker_name, self.experiment.name)
         if repetitions is not None and int(repetitions) < 1:
             raise InputError(f'repetitions must be >= 1, got {repetitions}')
         self.repetitions = int(repetitions or self.experiment.repetitions)
         self.binary = bool(results_binary)
-        self.resume = resume
+        self.stark: Optional[StarkTracker] = None
 
     @staticmethod
     def _find_experiment(evaluator: Evaluator) -> VOTExperiment:
@@ -96,35 +85,12 @@ class VOTTestLoop(BaseLoop):
         raise InputError('VOTTestLoop needs a VOTMetric in test_evaluator '
                          '(it defines the experiment to run)')
 
-    def run(self) -> dict:
-        self.runner.call_hook('before_test')
-        self.runner.call_hook('before_test_epoch')
-        model = self.runner.model
-        model = model.module if is_model_wrapper(model) else model
-        if self.checkpoint is not None:
-            load_stark_checkpoint(model, self.checkpoint)
-        model.eval()
-        stark = StarkTracker(prepare_for_inference(model))
-        dataset = self.dataloader.dataset
-        rank, world_size = get_dist_info()
-        progress = ProgressBar(dataset.num_videos) if rank == 0 else None
-        for batch_idx, video_idx in enumerate(self.dataloader.sampler):
-            video = dataset.get_video(video_idx)
-            self.runner.call_hook('before_test_iter', batch_idx=batch_idx,
-                                  data_batch=video)
-            tracker = FrameTracker(stark, video['img_paths'])
-            sample = self._sample(video, self._run_video(tracker, video))
-            self.evaluator.process(data_samples=[sample], data_batch=None)
-            self.runner.call_hook('after_test_iter', batch_idx=batch_idx,
-                                  data_batch=video, outputs=[sample])
-            if progress is not None:
-                for _ in range(min(world_size,
-                                   dataset.num_videos - progress.completed)):
-                    progress.update()
-        metrics = self.evaluator.evaluate(dataset.num_videos)
-        self.runner.call_hook('after_test_epoch', metrics=metrics)
-        self.runner.call_hook('after_test')
-        return metrics
+    def before_videos(self, model: nn.Module) -> None:
+        self.stark = StarkTracker(prepare_for_inference(model))
+
+    def run_video(self, video: dict) -> dict:
+        tracker = FrameTracker(self.stark, video['img_paths'])
+        return self._sample(video, self._run_video(tracker, video))
 
     @staticmethod
     def _sample(video: dict, result: dict) -> dict:
@@ -197,6 +163,7 @@ class VOTTestLoop(BaseLoop):
 
     def _track(self, tracker: FrameTracker, video: dict) -> TrackedRun:
         gt, where = video['groundtruth'], f'sequence {video["video_name"]}'
+        size = tuple(video['image_size'])
         if self.experiment.kind == 'unsupervised':
             return run_frames(tracker, gt, range(len(gt)), where)
         skip = None
@@ -205,7 +172,7 @@ class VOTTestLoop(BaseLoop):
             for tag in self.experiment.skip_tags:
                 if tag in video['tags']:
                     skip |= video['tags'][tag]
-        return run_supervised(tracker, gt, tuple(video['image_size']),
+        return run_supervised(tracker, gt, size,
                               self.experiment.skip_initialize,
                               self.experiment.failure_overlap, skip, where)
 
