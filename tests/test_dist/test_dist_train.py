@@ -4,7 +4,6 @@ import glob
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 
 import pytest
@@ -12,16 +11,11 @@ import pytest
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from .dist_run import REPO, free_port
+
 CONFIG = osp.join(REPO, 'tests', 'data', 'configs',
                   'stark_st1_tiny_synth_record.py')
 TOY = osp.join(REPO, 'tests', 'data', 'toy')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def dist_train(work_dir, data, epochs, *extra):

@@ -1,0 +1,55 @@
+"""What the tests of tools/dist_test.sh share: one process
+(tools/test.py) and two gloo processes (tools/dist_test.sh) on the same
+config, checkpoint and options, one thread per process."""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+from typing import Sequence, Tuple
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def dist_env(**extra) -> dict:
+    """One thread per process in both runs, so that both sum floats in
+    the same order (torchrun gives each worker one thread);
+    dist_test.sh runs `python`: the interpreter of this test."""
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', **extra)
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    env.pop('LOCAL_RANK', None)
+    return env
+
+
+def read_metrics(work_dir) -> dict:
+    """The metrics of the last test run logged in ``work_dir``."""
+    files = sorted(glob.glob(osp.join(str(work_dir), '*', '*.json')))
+    with open(files[-1]) as f:
+        return json.loads(f.readlines()[-1])
+
+
+def run_one_and_two(config: str, checkpoint: str, options: Sequence[str],
+                    tmp_path) -> Tuple[str, str]:
+    """tools/test.py, then tools/dist_test.sh with 2 processes; returns
+    their work dirs (``single``, ``multi`` under ``tmp_path``)."""
+    single, multi = str(tmp_path / 'single'), str(tmp_path / 'multi')
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'test.py'), config,
+         checkpoint, '--work-dir', single, *options],
+        capture_output=True, text=True, timeout=600, env=dist_env())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = subprocess.run(
+        ['bash', osp.join(REPO, 'tools', 'dist_test.sh'), config, checkpoint,
+         '2', '--work-dir', multi, *options],
+        capture_output=True, text=True, timeout=600,
+        env=dist_env(PORT=str(free_port())))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return single, multi
