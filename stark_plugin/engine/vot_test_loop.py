@@ -53,6 +53,12 @@ class VOTTestLoop(VideoTestLoop):
             deterministic tracker); None keeps the stack's.
         results_binary: write the toolkit's binary format
             (``VOT_RESULTS_BINARY``).
+        report_masks: a target whose ground truth (on the frame the
+            tracker starts from) is a mask is reported as the mask of the
+            tracked box (``mask_from_box``), and failures are judged on
+            that mask: what ``python -m stark_plugin.vot`` answers the
+            toolkit, so that this loop's runs are the toolkit's runs of
+            that tracker. Off: boxes, as a tracker that reports rectangles.
         resume: reuse complete trajectories found in the folder.
     """
 
@@ -62,7 +68,8 @@ class VOTTestLoop(VideoTestLoop):
                  results_dir: str = 'vot_results',
                  tracker_name: str = 'stark',
                  repetitions: Optional[int] = None,
-                 results_binary: bool = False, resume: bool = True) -> None:
+                 results_binary: bool = False, report_masks: bool = False,
+                 resume: bool = True) -> None:
         super().__init__(runner, dataloader, evaluator, checkpoint, resume)
         self.experiment = self._find_experiment(self.evaluator)
         reason = self.experiment.unsupported(tracking=True)
@@ -74,6 +81,7 @@ class VOTTestLoop(VideoTestLoop):
             raise InputError(f'repetitions must be >= 1, got {repetitions}')
         self.repetitions = int(repetitions or self.experiment.repetitions)
         self.binary = bool(results_binary)
+        self.report_masks = bool(report_masks)
         self.stark: Optional[StarkTracker] = None
 
     @staticmethod
@@ -165,7 +173,8 @@ class VOTTestLoop(VideoTestLoop):
         gt, where = video['groundtruth'], f'sequence {video["video_name"]}'
         size = tuple(video['image_size'])
         if self.experiment.kind == 'unsupervised':
-            return run_frames(tracker, gt, range(len(gt)), where)
+            return run_frames(tracker, gt, range(len(gt)), where, size,
+                              self.report_masks)
         skip = None
         if self.experiment.skip_tags:
             skip = np.zeros(len(gt), bool)
@@ -174,7 +183,8 @@ class VOTTestLoop(VideoTestLoop):
                     skip |= video['tags'][tag]
         return run_supervised(tracker, gt, size,
                               self.experiment.skip_initialize,
-                              self.experiment.failure_overlap, skip, where)
+                              self.experiment.failure_overlap, skip, where,
+                              self.report_masks)
 
     def _multistart(self, tracker: FrameTracker, video: dict) -> dict:
         name, gt = video['video_name'], video['groundtruth']
@@ -192,6 +202,7 @@ class VOTTestLoop(VideoTestLoop):
             loaded = self._load(stem, len(frames))
             if loaded is None:
                 loaded = self._write(stem, run_frames(
-                    tracker, gt, frames, f'sequence {name}, anchor {anchor}'))
+                    tracker, gt, frames, f'sequence {name}, anchor {anchor}',
+                    tuple(video['image_size']), self.report_masks))
             runs[anchor] = loaded['regions']
         return dict(runs=runs, values={})

@@ -5,6 +5,7 @@ import pytest
 
 from stark_plugin.engine.vot_runs import init_box, run_frames, run_supervised
 from stark_plugin.evaluation.functional.vot import Regions, region_overlaps
+from stark_plugin.fileio.vot import VOTMask, mask_from_box, region_box
 
 SIZE = (100, 80)  # W, H
 
@@ -121,3 +122,33 @@ def test_cannot_start_on_unknown_or_empty_ground_truth():
     with pytest.raises(ValueError, match='frame 2'):
         run_supervised(ScriptedTracker(_gt(4), {1: [80, 60, 5, 5]}), gt,
                        SIZE, skip_initialize=1, where='seq')
+
+
+def test_mask_targets_reported_as_masks_are_judged_as_masks():
+    """A box whose rectangle raster (rows round(y) .. round(y) + round(h)
+    - 1 = 17..36) misses the mask ground truth (rows 37..52) fails as a
+    box; its mask (rows round(y) .. round(y + h) - 1 = 17..37, what the
+    TraX tracker answers) meets the ground truth: no failure there with
+    report_masks. Rectangle ground truth is reported as boxes either
+    way."""
+    gt = [VOTMask(np.ones((16, 23), np.uint8), (21, 37))] * 3
+    box = [17.126339, 17.47806, 21.941912, 20.482334]
+    boxes = [region_box(r) for r in gt]
+    plain = run_supervised(ScriptedTracker(boxes, {1: box}), gt, SIZE,
+                           skip_initialize=1)
+    assert plain.regions[1] == 2
+    masks = run_supervised(ScriptedTracker(boxes, {1: box}), gt, SIZE,
+                           skip_initialize=1, report_masks=True)
+    want = mask_from_box(box, *SIZE)
+    for got in (masks.regions[1], run_frames(
+            ScriptedTracker(boxes, {1: box}), gt, range(3), size=SIZE,
+            report_masks=True).regions[1]):
+        assert isinstance(got, VOTMask) and got.offset == want.offset
+        np.testing.assert_array_equal(got.mask, want.mask)
+    assert isinstance(masks.regions[2], VOTMask)
+    rects = [np.asarray(b, np.float32) for b in boxes]
+    run = run_supervised(ScriptedTracker(boxes, {1: box}), rects, SIZE,
+                         skip_initialize=1, report_masks=True)
+    assert run.regions[1] == 2  # the rectangle raster misses, as above
+    with pytest.raises(ValueError, match='image size'):
+        run_frames(ScriptedTracker(boxes), gt, range(3), report_masks=True)
