@@ -11,8 +11,9 @@ import numpy as np
 import yaml
 
 from stark_plugin.datasets.synthetic_vot import make_synthetic_vot
-from stark_plugin.fileio.vot import (VOTSequenceFolder, read_anchor_runs,
-                                     read_dataset, read_runs)
+from stark_plugin.fileio.vot import (VOTMask, VOTSequenceFolder,
+                                     read_anchor_runs, read_dataset,
+                                     read_runs)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATA = osp.join(REPO, 'tests', 'data', 'vot_toolkit')
@@ -135,3 +136,32 @@ def assert_numbers_match(expected: Dict[str, dict], got: Dict[str, dict],
                                  f'{tol:.3g})')
             count += want.size
     return count
+
+
+def trax_transported(region: object) -> object:
+    """``region`` as the toolkit stores it after TraX carried it: libtrax
+    writes a rectangle as text, ``%.4f`` a value (``region_string``), and
+    reads it back with ``atof`` into a C float; masks (run-length coded)
+    and codes arrive unchanged."""
+    if isinstance(region, np.ndarray) and region.shape == (4, ):
+        return np.array([float('%.4f' % np.float32(v)) for v in region],
+                        np.float32)
+    return region
+
+
+def assert_same_region(toolkit: object, reported: object,
+                       where: str) -> None:
+    """The toolkit's region equals the tracker's reported one after TraX
+    transport: the same code, the same mask pixels and offset, or the
+    rectangle of :func:`trax_transported` to the last float32 bit."""
+    expected = trax_transported(reported)
+    if isinstance(expected, int) or isinstance(toolkit, int):
+        assert toolkit == expected, f'{where}: {toolkit!r} vs {expected!r}'
+    elif isinstance(expected, VOTMask):
+        assert isinstance(toolkit, VOTMask), f'{where}: {toolkit!r}'
+        assert tuple(toolkit.offset) == tuple(expected.offset) and \
+            np.array_equal(toolkit.mask, expected.mask), where
+    else:
+        assert np.asarray(toolkit).dtype == np.float32, where
+        assert np.array_equal(toolkit, expected), \
+            f'{where}: {toolkit} vs {expected} (reported {reported})'
