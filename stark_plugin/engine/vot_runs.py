@@ -160,4 +160,3 @@ def run_frames(tracker: FrameTracker, groundtruth: Sequence[object],
         run.regions[i] = reported_region(box, start, size, report_masks)
         run.times[i], run.confidences[i] = elapsed, score
     return run
-

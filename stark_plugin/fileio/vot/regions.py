@@ -48,6 +48,7 @@ class VOTMask:
 
 VOTRegion = Union[int, np.ndarray, VOTMask]
 
+
 def _rle_decode(rle: np.ndarray, w: int, h: int) -> np.ndarray:
     if (rle < 0).any() or rle.sum() > w * h:
         raise AnnotationError(f'mask RLE covers {rle.sum()} pixels of a '
