@@ -1,6 +1,7 @@
-"""What the tests of tools/dist_test.sh share: one process
-(tools/test.py) and two gloo processes (tools/dist_test.sh) on the same
-config, checkpoint and options, one thread per process."""
+"""What the tests of tools/dist_test.sh and tools/dist_train.sh share:
+their environment (one thread per process), a free port, the logged
+metrics, and one process (tools/test.py) then two gloo processes
+(tools/dist_test.sh) on the same config, checkpoint and options."""
 import glob
 import json
 import os
@@ -19,11 +20,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def dist_env(**extra) -> dict:
+def dist_env(*paths: str, **extra: str) -> dict:
     """One thread per process in both runs, so that both sum floats in
-    the same order (torchrun gives each worker one thread);
-    dist_test.sh runs `python`: the interpreter of this test."""
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', **extra)
+    the same order (torchrun gives each worker one thread); the dist
+    scripts run `python`: the interpreter of this test. ``paths`` go on
+    PYTHONPATH before the repository."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([*paths, REPO]),
+               OMP_NUM_THREADS='1', **extra)
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
     env.pop('LOCAL_RANK', None)
     return env

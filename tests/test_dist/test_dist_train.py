@@ -2,7 +2,6 @@
 one checkpoint, resume."""
 import glob
 import json
-import os
 import os.path as osp
 import subprocess
 
@@ -11,7 +10,7 @@ import pytest
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
-from .dist_run import REPO, free_port
+from .dist_run import REPO, dist_env, free_port
 
 CONFIG = osp.join(REPO, 'tests', 'data', 'configs',
                   'stark_st1_tiny_synth_record.py')
@@ -30,9 +29,7 @@ def dist_train(work_dir, data, epochs, *extra):
         'default_hooks.checkpoint.max_keep_ckpts=3',
         'default_hooks.logger.interval=1',
     ]
-    env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1',
-               PYTHONPATH=os.pathsep.join([TOY, REPO]))
-    env.pop('LOCAL_RANK', None)
+    env = dist_env(TOY, PORT=str(free_port()))
     proc = subprocess.run(
         ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), CONFIG, '2',
          '--work-dir', str(work_dir), *extra, '--cfg-options', *options],
