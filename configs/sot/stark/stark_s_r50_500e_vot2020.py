@@ -13,11 +13,14 @@ test_dataloader = dict(
         test_mode=True,
         pipeline=[]))
 # the toolkit's vot2020 'baseline' (multistart) experiment; STARK reports
-# boxes (the official EAO 0.462 used masks from Alpha-Refine, which this
-# package does not include)
+# its box as a mask, as the official VOT2020 entry
+# (lib/test/vot20/stark_vot20.py) does (the official EAO 0.462 used masks
+# from Alpha-Refine, which this package does not include)
 test_evaluator = dict(
     _delete_=True, type='VOTMetric', stack='vot2020', experiment='baseline',
     protocol='vot-multistart')
 # results: WORK_DIR/vot_results/stark_s50/baseline/<seq>/ (the vot-toolkit
 # layout; add test_cfg.results_binary=True for .bin files)
-test_cfg = dict(_delete_=True, type='VOTTestLoop', tracker_name='stark_s50')
+test_cfg = dict(
+    _delete_=True, type='VOTTestLoop', tracker_name='stark_s50',
+    report_masks=True)
