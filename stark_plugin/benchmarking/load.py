@@ -1,0 +1,58 @@
+"""Busy background processes for measuring speed on a shared CPU.
+
+A benchmark that is only ever run on an idle machine says nothing about the
+machine users have: other jobs, a video decoder, a second tracker. The
+context manager :func:`background_load` starts ``n`` processes that each
+keep one core busy (a pure-Python arithmetic loop: no memory traffic, no
+threads of their own) for as long as the timed code runs.
+"""
+import contextlib
+import multiprocessing as mp
+import os
+from typing import Iterator, List
+
+
+def _spin(stop: 'mp.synchronize.Event') -> None:
+    """Keep one core busy until ``stop`` is set."""
+    x = 0
+    while not stop.is_set():
+        for i in range(20000):  # check the event about every millisecond
+            x = (x + i) % 1000003
+
+
+@contextlib.contextmanager
+def background_load(n: int) -> Iterator[List[int]]:
+    """Run ``n`` busy processes while the block runs; yields their pids.
+
+    ``n=0`` starts nothing. The processes are started with the ``spawn``
+    method (no copy of the caller's torch/OpenMP state) and are stopped and
+    joined when the block exits, also on an exception.
+    """
+    if n < 0:
+        raise ValueError(f'background_load: n must be >= 0, got {n}')
+    if n == 0:
+        yield []
+        return
+    ctx = mp.get_context('spawn')
+    stop = ctx.Event()
+    procs = [ctx.Process(target=_spin, args=(stop, ), daemon=True,
+                         name=f'stark-busy-{i}') for i in range(n)]
+    for p in procs:
+        p.start()
+    try:
+        yield [p.pid for p in procs]
+    finally:
+        stop.set()
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():  # pragma: no cover - a stuck child
+                p.terminate()
+                p.join()
+
+
+def cpu_count() -> int:
+    """Cores this process may run on (the affinity mask where available)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
