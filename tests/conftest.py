@@ -1,5 +1,6 @@
-"""Shared pytest setup: markers and the stark_plugin default scope."""
+"""Shared pytest setup: markers, parallel workers and shared fixtures."""
 import importlib.util
+import os
 import os.path as osp
 import tempfile
 
@@ -10,9 +11,61 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_DIR = osp.join(REPO_ROOT, 'tests', 'data')
 
 
+#: session fixtures worth computing once: the tests that use one run on
+#: the same pytest-xdist worker (``--dist loadgroup``)
+SHARED_SESSION_FIXTURES = ('toolkit_run', )
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _share_cores_between_workers() -> None:
+    """Under pytest-xdist, each worker (and every tool it starts) gets its
+    share of the cores: N workers with all cores each would oversubscribe
+    the CPU and slow every test down."""
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    if workers <= 1:
+        return
+    threads = str(max(1, _cpu_count() // workers))
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS',
+                'OPENBLAS_NUM_THREADS'):
+        os.environ[key] = threads
+    import torch
+    torch.set_num_threads(int(threads))
+
+
+_share_cores_between_workers()
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         'markers', 'slow: takes more than ~10 s on 2 CPU cores (CI runs it)')
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: one worker per core, at most 4 (each worker holds its
+    own models and fixtures in memory)."""
+    return max(1, min(4, _cpu_count()))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules with slow tests run first (a long test started last would
+    keep one worker busy while the others idle); tests sharing an expensive
+    session fixture are grouped on one worker."""
+    def module(item) -> str:
+        return getattr(getattr(item, 'module', None), '__name__', '')
+
+    slow_modules = {module(item) for item in items
+                    if item.get_closest_marker('slow') is not None}
+    items.sort(key=lambda item: module(item) not in slow_modules)
+    for item in items:
+        for name in SHARED_SESSION_FIXTURES:
+            if name in getattr(item, 'fixturenames', ()):
+                item.add_marker(pytest.mark.xdist_group(name))
 
 
 @pytest.fixture(scope='session')
