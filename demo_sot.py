@@ -138,8 +138,8 @@ def _warning_line(message, category, filename, lineno, file=None,
     print(f'warning: {message}', file=sys.stderr, flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
-    _fill_defaults(args)
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse what cannot work before anything is opened or loaded."""
     for path, what in ((args.out, '--out'), (args.out_txt, '--out-txt')):
         if path:
             check_output_path(path, what)
@@ -153,25 +153,100 @@ def run(args: argparse.Namespace) -> int:
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise InputError(f'--device {args.device}: CUDA is not available')
 
-    source = open_source(args.input, args.fps)
+
+def _initial_boxes(args: argparse.Namespace, source):
+    """The first boxes (from the arguments, a file or the user's selection)
+    and the source to track, positioned at its start."""
     if args.bbox:
-        boxes = args.bbox
-    elif args.bbox_file:
-        boxes = [read_first_box(args.bbox_file)]
-    elif interactive.has_display():
+        return args.bbox, source
+    if args.bbox_file:
+        return [read_first_box(args.bbox_file)], source
+    if interactive.has_display():
         _, frame = next(source.frames(args.start_frame, 1), (None, None))
         source.close()
         if frame is None:
             raise InputError(f'cannot read frame {args.start_frame} of '
                              f'{source.name} to select a box')
         boxes = interactive.select_boxes(frame)
-        source = open_source(args.input, args.fps)  # from the start again
-    else:
-        source.close()
-        raise InputError('no initial box: give --bbox X Y W H or '
-                         '--bbox-file FILE (no display for interactive '
-                         'selection)')
+        return boxes, open_source(args.input, args.fps)  # from the start
+    source.close()
+    raise InputError('no initial box: give --bbox X Y W H or '
+                     '--bbox-file FILE (no display for interactive '
+                     'selection)')
 
+
+class _Progress:
+    """Per-frame times and scores, and the progress bar's fps."""
+
+    def __init__(self, total: Optional[int]) -> None:
+        self.bar = tqdm(total=total, unit='frame', file=sys.stderr,
+                        dynamic_ncols=True)
+        self.recent = collections.deque(maxlen=10)
+        self.times: List[float] = []
+        self.scores: list = []
+        self.frames = 0
+
+    def add(self, res: dict) -> Optional[float]:
+        """Record one result; the recent fps (None before the first)."""
+        self.frames += 1
+        if res['valid'] and not res['init']:
+            self.times.append(res['time'])
+            self.recent.append(res['time'])
+            self.scores.append(res['scores'])
+        fps = len(self.recent) / sum(self.recent) \
+            if sum(self.recent) > 0 else None
+        self.bar.update(1)
+        if fps:
+            self.bar.set_postfix(fps=f'{fps:.1f}', refresh=False)
+        return fps
+
+    def summary(self, num_targets: int) -> str:
+        times = self.times
+        mean_fps = len(times) / sum(times) if sum(times) > 0 else float('nan')
+        line = f'frames: {self.frames}, targets: {num_targets}, ' \
+               f'mean fps: {mean_fps:.1f}'
+        if self.scores and np.max(self.scores) >= 0:
+            mean = np.mean(np.asarray(self.scores), axis=0)
+            line += ', mean score: ' + ' '.join(
+                f'#{t} {s:.3f}' for t, s in enumerate(mean))
+        return line
+
+
+def _track(args: argparse.Namespace, model, source, boxes,
+           txt_out: Optional[TxtOutput], outputs: list,
+           progress: _Progress) -> None:
+    """Track and write every frame. The video output, opened at the first
+    frame, is appended to ``outputs`` at once (so that an interruption or
+    an error commits or removes it with the others)."""
+    video_out: Optional[VideoOutput] = None
+    size_wh = None
+    for res in track_video(model, source, boxes, args.start_frame,
+                           args.max_frames, backend=args.backend,
+                           onnx_dir=args.onnx_dir):
+        fps = progress.add(res)
+        if res['frame'] is not None:
+            size_wh = size_wh or res['frame'].shape[1::-1]
+            vis = draw_tracks(res['frame'], res['boxes'], res['scores'],
+                              res['frame_index'], fps)
+        else:
+            vis = draw_unreadable(size_wh, res['frame_index'])
+        if args.out:
+            if video_out is None:
+                video_out = VideoOutput(args.out, source.fps, size_wh)
+                outputs.append(video_out)
+            video_out.write(vis)
+        if txt_out:
+            txt_out.write(res)
+        if args.show:
+            cv2.imshow('demo_sot', vis)
+            if cv2.waitKey(1) & 0xFF in (ord('q'), 27):
+                break
+
+
+def run(args: argparse.Namespace) -> int:
+    _fill_defaults(args)
+    _check_args(args)
+    boxes, source = _initial_boxes(args, open_source(args.input, args.fps))
     try:
         model = init_model(args.config, args.checkpoint, device=args.device,
                            cfg_options=args.cfg_options,
@@ -180,47 +255,15 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         source.close()
         raise
-    video_out: Optional[VideoOutput] = None
+    progress = _Progress(source.count(args.start_frame, args.max_frames))
+    # outputs opened so far: the txt file now, the video at its first frame
     outputs = [o for o in (txt_out, ) if o]
-    total = source.count(args.start_frame, args.max_frames)
-    bar = tqdm(total=total, unit='frame', file=sys.stderr, dynamic_ncols=True)
-    recent = collections.deque(maxlen=10)
-    times, scores, frames = [], [], 0
-    size_wh = None
     try:
-        for res in track_video(model, source, boxes, args.start_frame,
-                               args.max_frames, backend=args.backend,
-                               onnx_dir=args.onnx_dir):
-            frames += 1
-            if res['valid'] and not res['init']:
-                times.append(res['time'])
-                recent.append(res['time'])
-                scores.append(res['scores'])
-            fps = len(recent) / sum(recent) if sum(recent) > 0 else None
-            if res['frame'] is not None:
-                size_wh = size_wh or res['frame'].shape[1::-1]
-                vis = draw_tracks(res['frame'], res['boxes'], res['scores'],
-                                  res['frame_index'], fps)
-            else:
-                vis = draw_unreadable(size_wh, res['frame_index'])
-            if args.out:
-                if video_out is None:
-                    video_out = VideoOutput(args.out, source.fps, size_wh)
-                    outputs.append(video_out)
-                video_out.write(vis)
-            if txt_out:
-                txt_out.write(res)
-            bar.update(1)
-            if fps:
-                bar.set_postfix(fps=f'{fps:.1f}', refresh=False)
-            if args.show:
-                cv2.imshow('demo_sot', vis)
-                if cv2.waitKey(1) & 0xFF in (ord('q'), 27):
-                    break
+        _track(args, model, source, boxes, txt_out, outputs, progress)
         for out in outputs:
             out.commit()
     except KeyboardInterrupt:
-        bar.close()
+        progress.bar.close()
         kept = [p for p in (o.abort(keep=True) for o in outputs) if p]
         print('interrupted' + (f'; partial output left at {", ".join(kept)}'
                                if kept else ''), file=sys.stderr)
@@ -230,17 +273,9 @@ def run(args: argparse.Namespace) -> int:
             out.abort(keep=False)
         raise
     finally:
-        bar.close()
+        progress.bar.close()
         source.close()
-
-    mean_fps = len(times) / sum(times) if sum(times) > 0 else float('nan')
-    summary = f'frames: {frames}, targets: {len(boxes)}, ' \
-              f'mean fps: {mean_fps:.1f}'
-    if scores and np.max(scores) >= 0:
-        mean = np.mean(np.asarray(scores), axis=0)
-        summary += ', mean score: ' + ' '.join(f'#{t} {s:.3f}'
-                                               for t, s in enumerate(mean))
-    print(summary)
+    print(progress.summary(len(boxes)))
     for path in (args.out, args.out_txt):
         if path:
             print(f'wrote {os.path.abspath(path)}')

@@ -52,6 +52,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return max(1, min(4, _cpu_count()))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Modules with slow tests run first (a long test started last would
     keep one worker busy while the others idle); tests sharing an expensive
