@@ -100,6 +100,14 @@ def parse_args(argv=None):
     parser.add_argument('--init-box', type=float, nargs=4,
                         metavar=('X', 'Y', 'W', 'H'),
                         help='initial box of --frames-dir (pixels)')
+    parser.add_argument('--background-load', type=int, default=0,
+                        metavar='N', help='run N busy processes (one core '
+                        'each) beside the timed run, as on a shared CPU '
+                        '(default 0; recorded in the report)')
+    parser.add_argument('--ort-spinning', action='store_true',
+                        help="let ONNX Runtime's threads spin-wait between "
+                        'runs (off by default: it only pays on an idle, '
+                        'dedicated CPU)')
     parser.add_argument('--json', help='write the full report here')
     return parser.parse_args(argv)
 
@@ -126,7 +134,7 @@ def main(argv=None) -> int:
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
-    from stark_plugin.benchmarking.benchmark import benchmark, format_table
+    from stark_plugin.benchmarking import benchmark, format_table
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -137,6 +145,10 @@ def main(argv=None) -> int:
     if args.control_shift < 0:
         print(f'error: --control-shift {args.control_shift}: must be >= 0',
               file=sys.stderr)
+        return 2
+    if args.background_load < 0:
+        print(f'error: --background-load {args.background_load}: must be '
+              '>= 0', file=sys.stderr)
         return 2
     if min(args.frame_size) < 64:
         print(f'error: --frame-size {args.frame_size[0]} '
@@ -193,7 +205,9 @@ def main(argv=None) -> int:
         roofline=not args.no_roofline and args.device == 'cpu',
         sequence=args.sequence, frame_size=tuple(args.frame_size),
         control_shift_px=args.control_shift,
-        log=lambda msg: print(msg, flush=True), frames=frames)
+        log=lambda msg: print(msg, flush=True), frames=frames,
+        background_load=args.background_load,
+        ort_spinning=args.ort_spinning)
     return _publish(args, report, format_table(report))
 
 
@@ -210,10 +224,14 @@ def _publish(args, report: dict, table: str) -> int:
 
 
 def _drift_study(args, model, backends) -> int:
-    from stark_plugin.benchmarking.benchmark import drift_study, format_drift_table
+    from stark_plugin.benchmarking import drift_study, format_drift_table
     if args.drift_videos < 1 or args.frames_dir:
         print('error: --drift-videos needs N >= 1 and generated videos '
               '(not --frames-dir)', file=sys.stderr)
+        return 2
+    if args.background_load:
+        print('error: --background-load: a drift study has no timing',
+              file=sys.stderr)
         return 2
     if args.checkpoint is None:
         print('warning: random weights: drift of an untrained tracker '

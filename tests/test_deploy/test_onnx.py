@@ -10,10 +10,10 @@ pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
 from stark_plugin.apis import SOTInferencer  # noqa: E402
-from stark_plugin.benchmarking.benchmark import synthetic_sequence  # noqa: E402
+from stark_plugin.benchmarking import lissajous_sequence  # noqa: E402
 from stark_plugin.deploy.onnx_runtime import check_onnx_parity  # noqa: E402
 
-from .conftest import TINY  # noqa: E402
+from tiny_models import TINY  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -57,7 +57,7 @@ def test_onnxruntime_outputs_match_pytorch(exported, tiny):
 
 
 def test_onnxruntime_backend_tracks_like_torch(exported, tiny):
-    frames, boxes = synthetic_sequence(6, 480, 640, seed=2)
+    frames, boxes = lissajous_sequence(6, 480, 640, seed=2)
     ref = SOTInferencer(tiny)
     ort = SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported)
     for inf in (ref, ort):
@@ -87,7 +87,7 @@ def test_onnxruntime_crops_on_one_torch_thread(exported, tiny,
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        frames, boxes = synthetic_sequence(3, 240, 320, seed=2)
+        frames, boxes = lissajous_sequence(3, 240, 320, seed=2)
         for backend, threads in (('onnxruntime', 1), ('torch', 2)):
             seen.clear()
             inf = SOTInferencer(tiny, backend=backend,

@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from .conftest import TINY
+from tiny_models import TINY
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -132,10 +132,9 @@ def test_closed_loop_control_is_the_tracker_itself(tiny):
     """Moved by 0 px the control repeats the reference run exactly; moved
     by a few pixels it is a different trajectory."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.benchmarking.benchmark import (closed_loop_control,
-                                              run_sequence,
-                                              synthetic_sequence)
-    frames, boxes = synthetic_sequence(6, 240, 320, seed=1)
+    from stark_plugin.benchmarking import (closed_loop_control,
+                                           lissajous_sequence, run_sequence)
+    frames, boxes = lissajous_sequence(6, 240, 320, seed=1)
     ref = SOTInferencer(tiny)
     device = next(tiny.parameters()).device
     ref_boxes = run_sequence(ref, frames, [boxes[0]], device)['boxes']
@@ -150,10 +149,10 @@ def test_interleaved_blocks_track_like_single_runs(tiny):
     """Interleaving paths in blocks (a short last block included) changes
     only the timing, not what each path tracks."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.benchmarking.benchmark import (run_interleaved, run_paired,
-                                              run_sequence,
-                                              synthetic_sequence)
-    frames, boxes = synthetic_sequence(6, 240, 320, seed=3)
+    from stark_plugin.benchmarking import (lissajous_sequence,
+                                           run_interleaved, run_paired,
+                                           run_sequence)
+    frames, boxes = lissajous_sequence(6, 240, 320, seed=3)
     device = next(tiny.parameters()).device
     infs = dict(naive=SOTInferencer(tiny, cache_templates=False, fast=False),
                 torch=SOTInferencer(tiny))
