@@ -24,7 +24,9 @@ machine with the threads used, counted FLOPs, achieved GFLOP/s per part),
 and a drift control: the fp32 tracker started from a first box moved by
 --control-shift pixels, whose closed-loop IoU to itself is the drift no
 backend can beat. With --drift-videos, only drift (no timing) over several
-generated videos.
+generated videos. --background-load N times everything beside N busy
+processes (a shared CPU); --ort-spinning lets ONNX Runtime's threads
+spin-wait between runs (off by default).
 """
 import argparse
 import logging
