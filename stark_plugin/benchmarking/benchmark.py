@@ -219,6 +219,15 @@ def _measure(run: _Run, paths: List[Tuple[str, dict]],
                     run, name, kwargs, inferencers[name], boxes)
 
 
+def _add_probe(report: Dict[str, object],
+               probes: List[Dict[str, float]]) -> None:
+    """The best of ``probes`` as the report's peak, and the achieved
+    GFLOP/s and peak fraction of every timed part."""
+    probe = {k: max(p[k] for p in probes) for k in probes[0]}
+    report['roofline']['probe'] = probe
+    add_roofline(report['results'], report['roofline']['gflop'], probe)
+
+
 def _new_report(model: torch.nn.Module, device: torch.device,
                 **settings) -> Dict[str, object]:
     """The report skeleton: ``env``, ``settings`` (with the model's test
@@ -233,18 +242,12 @@ def _new_report(model: torch.nn.Module, device: torch.device,
 
 def benchmark(model: torch.nn.Module,
               backends: Sequence[str] = ('torch', 'torch-bf16'),
-              num_frames: int = 60,
-              warmup: int = 5,
-              targets: int = 1,
-              onnx_dir: Optional[str] = None,
-              part_repeats: int = 10,
+              num_frames: int = 60, warmup: int = 5, targets: int = 1,
+              onnx_dir: Optional[str] = None, part_repeats: int = 10,
               frame_size: Tuple[int, int] = (480, 640),
-              sequence: str = 'lissajous',
-              naive: bool = True,
-              int8_dir: Optional[str] = None,
-              calib_frames: int = 32,
-              roofline: bool = True,
-              control_shift_px: float = 0.1,
+              sequence: str = 'lissajous', naive: bool = True,
+              int8_dir: Optional[str] = None, calib_frames: int = 32,
+              roofline: bool = True, control_shift_px: float = 0.1,
               log: Callable[[str], None] = print,
               frames: Optional[Tuple[Sequence[np.ndarray],
                                      Sequence[float]]] = None,
@@ -317,7 +320,5 @@ def benchmark(model: torch.nn.Module,
         for tmp in tmp_dirs:
             tmp.cleanup()
     if roofline:
-        probe = {k: max(p[k] for p in probes) for k in probes[0]}
-        report['roofline']['probe'] = probe
-        add_roofline(report['results'], report['roofline']['gflop'], probe)
+        _add_probe(report, probes)
     return report

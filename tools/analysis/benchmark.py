@@ -32,11 +32,11 @@ import argparse
 import logging
 import os.path as osp
 import sys
+from typing import Optional
 
 import torch
 
-
-from stark_plugin.apis.inference import BACKENDS  # noqa: E402
+from stark_plugin.apis.inference import BACKENDS
 
 
 def parse_args(argv=None):
@@ -131,45 +131,68 @@ def read_frames(folder: str) -> list:
     return frames
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
+def _argument_error(args) -> Optional[str]:
+    """The message of the first invalid numeric argument, else None."""
+    if args.frames < 2 or args.targets < 1:
+        return '--frames must be >= 2 and --targets >= 1'
+    if args.control_shift < 0:
+        return f'--control-shift {args.control_shift}: must be >= 0'
+    if args.background_load < 0:
+        return f'--background-load {args.background_load}: must be >= 0'
+    if min(args.frame_size) < 64:
+        return (f'--frame-size {args.frame_size[0]} {args.frame_size[1]}: '
+                'height and width must be >= 64')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        return f'--device {args.device}: CUDA is not available'
+    return None
+
+
+def _default_backends(args) -> list:
+    """--backend, else torch and torch-bf16 (and the ONNX Runtime
+    backends on a CPU where onnxruntime is installed)."""
+    if args.backend is not None:
+        return args.backend
+    backends = ['torch', 'torch-bf16']
+    try:
+        import onnxruntime  # noqa: F401
+        if not args.device.startswith('cuda'):
+            backends += ['onnxruntime', 'onnxruntime-int8']
+    except ImportError:
+        pass
+    return backends
+
+
+def _build_model(args):
+    """The model of the config (random weights, seed 0, without
+    --checkpoint)."""
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
+    cfg_options = {}
+    for item in args.cfg_options:
+        key, _, value = item.partition('=')
+        cfg_options[key] = eval(value, {}, {})  # literals only in practice
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       cfg_options=cfg_options or None)
+    if args.checkpoint is None:
+        torch.manual_seed(0)
+        MMLogger.get_current_instance().setLevel(logging.ERROR)
+        model.init_weights()
+        model.eval()
+    return model
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
     from stark_plugin.benchmarking import benchmark, format_table
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.frames < 2 or args.targets < 1:
-        print('error: --frames must be >= 2 and --targets >= 1',
-              file=sys.stderr)
+    error = _argument_error(args)
+    if error:
+        print(f'error: {error}', file=sys.stderr)
         return 2
-    if args.control_shift < 0:
-        print(f'error: --control-shift {args.control_shift}: must be >= 0',
-              file=sys.stderr)
-        return 2
-    if args.background_load < 0:
-        print(f'error: --background-load {args.background_load}: must be '
-              '>= 0', file=sys.stderr)
-        return 2
-    if min(args.frame_size) < 64:
-        print(f'error: --frame-size {args.frame_size[0]} '
-              f'{args.frame_size[1]}: height and width must be >= 64',
-              file=sys.stderr)
-        return 2
-    if args.device.startswith('cuda') and not torch.cuda.is_available():
-        print(f'error: --device {args.device}: CUDA is not available',
-              file=sys.stderr)
-        return 2
-    backends = args.backend
-    if backends is None:
-        backends = ['torch', 'torch-bf16']
-        try:
-            import onnxruntime  # noqa: F401
-            if not args.device.startswith('cuda'):
-                backends += ['onnxruntime', 'onnxruntime-int8']
-        except ImportError:
-            pass
+    backends = _default_backends(args)
     frames = None
     if args.frames_dir or args.init_box:
         if not (args.frames_dir and args.init_box):
@@ -182,21 +205,11 @@ def main(argv=None) -> int:
             print(f'error: --frames-dir {args.frames_dir}: {err}',
                   file=sys.stderr)
             return 2
-    cfg_options = {}
-    for item in args.cfg_options:
-        key, _, value = item.partition('=')
-        cfg_options[key] = eval(value, {}, {})  # literals only in practice
     try:
-        model = init_model(args.config, args.checkpoint, device=args.device,
-                           cfg_options=cfg_options or None)
+        model = _build_model(args)
     except (FileNotFoundError, RuntimeError, KeyError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    if args.checkpoint is None:
-        torch.manual_seed(0)
-        MMLogger.get_current_instance().setLevel(logging.ERROR)
-        model.init_weights()
-        model.eval()
     if args.drift_videos is not None:
         return _drift_study(args, model, backends)
     report = benchmark(
