@@ -24,8 +24,9 @@ def _env_line(report: Dict[str, object]) -> str:
             (f" | GPU {env['gpu']}" if 'gpu' in env else '') +
             (f" | onnxruntime {env['onnxruntime']}" if 'onnxruntime' in env
              else ''))
-    if settings.get('background_load'):
-        line += f" | {settings['background_load']} busy processes beside"
+    n = settings.get('background_load')
+    if n:
+        line += f" | background load {n} busy process{'es' if n > 1 else ''}"
     if settings.get('ort_spinning'):
         line += ' | onnxruntime spinning on'
     return line

@@ -223,7 +223,7 @@ def test_background_load_and_ort_spinning_reach_the_run(tmp_path, capsys,
         onnx = [k for k in made if k.get('backend') == 'onnxruntime']
         assert onnx and all(k['ort_spinning'] is True for k in onnx)
     text = capsys.readouterr().out
-    assert '1 busy processes beside' in text
+    assert 'background load 1 busy process |' in text
     assert 'onnxruntime spinning on' in text
 
 
