@@ -115,6 +115,10 @@ class SOTInferencer:
             encodings, fused attention). ``fast=False`` together with
             ``cache_templates=False`` is the naive path of the original code
             (benchmark baseline); both give the same boxes.
+        ort_spinning: ONNX backends: let ONNX Runtime's threads spin-wait
+            between runs. Off by default: spinning only pays on an idle,
+            dedicated CPU and slows everything else on a shared one
+            (:func:`stark_plugin.deploy.onnx_runtime.session_options`).
 
     Example::
 
@@ -133,7 +137,8 @@ class SOTInferencer:
                  onnx_dir: Optional[str] = None,
                  cache_templates: Optional[bool] = None,
                  *,
-                 fast: bool = True) -> None:
+                 fast: bool = True,
+                 ort_spinning: bool = False) -> None:
         if backend not in BACKENDS:
             raise ValueError(f'backend must be one of {BACKENDS}, got '
                              f'{backend!r}')
@@ -148,7 +153,8 @@ class SOTInferencer:
                 raise ValueError(f'backend="{backend}" needs onnx_dir (the '
                                  '--out folder of export_onnx.py)')
             net = OnnxStarkModel(onnx_dir, model,
-                                 int8=backend == 'onnxruntime-int8')
+                                 int8=backend == 'onnxruntime-int8',
+                                 ort_spinning=ort_spinning)
         if backend == 'torch-bf16':
             autocast_dtype = torch.bfloat16
         if fast and backend not in ONNX_BACKENDS:

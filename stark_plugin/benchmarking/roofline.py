@@ -19,6 +19,7 @@ from torch import nn
 
 from stark_plugin.models.fast_inference import prepare_for_inference
 from stark_plugin.models.layers.tokens import FeatureTokens
+from .parts import head_stages
 
 #: probe used as the peak of each backend's number format: the best of the
 #: fp32 probes for float32 backends, the bf16 matrix product for bf16; int8
@@ -125,29 +126,11 @@ def step_flops(model: nn.Module, targets: int = 1) -> Dict[str, float]:
         flops['backbone'] = count_flops(
             lambda: net.extract_tokens(s_img, s_mask))
         search = net.extract_tokens(s_img, s_mask)
-        head = net.head
         tokens = FeatureTokens.cat([template] * net.num_templates +
                                    [search])
-        if hasattr(head, 'transformer'):
-            flops['transformer'] = count_flops(lambda: head.transformer(
-                tokens.feat, tokens.mask, tokens.pos,
-                head.query_embedding.weight))
-            hs, memory = head.transformer(tokens.feat, tokens.mask,
-                                          tokens.pos,
-                                          head.query_embedding.weight)
-
-            def heads():
-                head.bbox_head(head.box_head_input(hs, memory, tokens.hw))
-                if head.cls_head is not None:
-                    head.cls_head(hs)
-
-            flops['heads'] = count_flops(heads)
-        else:  # STARK-Lightning: lite encoder + corner head
-            flops['transformer'] = count_flops(
-                lambda: head.encoder(tokens))
-            memory = head.encoder(tokens)['memory']
-            flops['heads'] = count_flops(lambda: head.bbox_head(
-                head.head_input(memory, tokens.hw)))
+        transformer, heads = head_stages(net.head, tokens)
+        flops['transformer'] = count_flops(transformer)
+        flops['heads'] = count_flops(heads)
         flops['network'] = flops['backbone'] + flops['transformer'] + \
             flops['heads']
     gflop = {k: v / 1e9 for k, v in flops.items()}

@@ -22,6 +22,9 @@ the target leaves the frame and comes back (boxes clipped to the image,
 absent while fully outside), dashes with motion blur along its motion,
 larger scale and aspect changes, and always at least one look-alike
 distractor. ``style='basic'`` (the default) is unchanged.
+``style='lissajous'`` (the speed benchmark's sequence) is one textured
+object on a Lissajous path over a still background, crossing the image
+border (padded crops), with its whole box as ground truth.
 """
 import os
 import os.path as osp
@@ -33,7 +36,7 @@ import numpy as np
 from stark_plugin.fileio.atomic import atomic_write_text
 
 #: generator styles (see the module docstring).
-STYLES = ('basic', 'rich')
+STYLES = ('basic', 'rich', 'lissajous')
 
 
 def _texture(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -187,18 +190,51 @@ def _clip_to_image(box: np.ndarray, W: int, H: int) -> np.ndarray:
     return np.array([x1, y1, x2 - x1, y2 - y1])
 
 
+def _render_lissajous(rng: np.random.Generator, num_frames: int, W: int,
+                      H: int):
+    """The 'lissajous' style: one object (an eighth of the image side) on a
+    Lissajous path that reaches the border; never absent; ``boxes`` are the
+    whole object, partly outside the image near the border."""
+    bg = rng.integers(0, 256, (H // 4, W // 4, 3), dtype=np.uint8)
+    bg = cv2.resize(bg, (W, H), interpolation=cv2.INTER_LINEAR)
+    obj_h, obj_w = H // 8, W // 8
+    obj = rng.integers(0, 256, (obj_h // 3, obj_w // 3, 3), dtype=np.uint8)
+    obj = cv2.resize(obj, (obj_w, obj_h), interpolation=cv2.INTER_NEAREST)
+    cv2.rectangle(obj, (0, 0), (obj_w - 1, obj_h - 1), (255, 255, 255), 2)
+    frames, boxes, cover, cut = [], [], [], []
+    for t in range(num_frames):
+        phase = 2 * np.pi * t / max(num_frames, 30)
+        cx = W / 2 + (W / 2 - obj_w / 4) * np.sin(phase)
+        cy = H / 2 + (H / 4) * np.sin(2 * phase + 0.5)
+        box = np.array([round(cx - obj_w / 2), round(cy - obj_h / 2), obj_w,
+                        obj_h], dtype=np.float64)
+        frame = bg.copy()
+        _paste(frame, obj, box)
+        seen = _clip_to_image(box, W, H)
+        frac = max(seen[2], 0) * max(seen[3], 0) / (obj_w * obj_h)
+        frames.append(frame)
+        boxes.append(box)
+        cover.append(int(np.ceil(frac * 8)))
+        cut.append(int(frac < 1))
+    return (frames, np.stack(boxes), np.zeros(num_frames, dtype=int),
+            np.array(cover), np.array(cut))
+
+
 def render_video(rng: np.random.Generator, num_frames: int,
                  size: Tuple[int, int] = (320, 240),
                  with_absence: bool = True, style: str = 'basic'):
     """Frames and labels of one synthetic video.
 
     Returns ``(frames, boxes, absence, cover, cut_by_image)``; ``boxes``
-    are float xywh with ``-1`` rows on absent frames.
+    are float xywh with ``-1`` rows on absent frames. ``with_absence`` has
+    no effect on the 'lissajous' style.
     """
     if style not in STYLES:
         raise ValueError(f'style must be one of {STYLES}, got {style!r}')
-    rich = style == 'rich'
     W, H = size
+    if style == 'lissajous':
+        return _render_lissajous(rng, num_frames, W, H)
+    rich = style == 'rich'
     margin = 40
     background = _texture(rng, H + 2 * margin, W + 2 * margin)
     for _ in range(6):  # a few shapes for extra background structure

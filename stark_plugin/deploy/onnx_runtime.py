@@ -16,7 +16,11 @@ from torch import Tensor, nn
 from ..models.layers.tokens import FeatureTokens
 from .onnx_export import META_FILE, SEARCH_FILE, TEMPLATE_FILE
 
-__all__ = ['OnnxStarkModel', 'check_onnx_parity']
+__all__ = ['OnnxStarkModel', 'check_onnx_parity', 'session_options']
+
+#: session config keys of the spin-wait of ONNX Runtime's thread pools.
+SPINNING_KEYS = ('session.intra_op.allow_spinning',
+                 'session.inter_op.allow_spinning')
 
 
 class _Normalizer:
@@ -28,6 +32,25 @@ class _Normalizer:
 
     def normalize(self, img: Tensor) -> Tensor:
         return ((img.float() / 255.0) - self.mean) / self.std
+
+
+def session_options(num_threads: Optional[int] = None,
+                    spinning: bool = False):
+    """``onnxruntime.SessionOptions`` of the backend: all graph
+    optimisations, ``num_threads`` intra-op threads (default: torch's,
+    ``torch.get_num_threads()``), and the threads' spin-wait between runs
+    on or off (:data:`SPINNING_KEYS`). Spinning keeps a run's threads
+    busy-waiting for the next one: it can save a little latency on an idle,
+    dedicated CPU, and takes cores from every other process (and from the
+    tracker's own torch ops) on a shared one."""
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = num_threads or torch.get_num_threads()
+    opts.graph_optimization_level = \
+        ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    for key in SPINNING_KEYS:
+        opts.add_session_config_entry(key, '1' if spinning else '0')
+    return opts
 
 
 class OnnxStarkModel:
@@ -48,6 +71,8 @@ class OnnxStarkModel:
         int8: True: ``onnx_dir`` must hold int8 graphs
             (``export_onnx.py --int8``); False: it must hold float graphs;
             None: either.
+        ort_spinning: let ONNX Runtime's threads spin-wait between runs
+            (:func:`session_options`; default off).
     """
 
     device = 'cpu'
@@ -56,13 +81,15 @@ class OnnxStarkModel:
     #: Runtime's worker threads keep spinning for a while after each run,
     #: and a multi-threaded torch op then waits on a core they hold
     #: (measured on 2 cores: STARK-Lightning steps of 31, 68 and 72 ms in
-    #: three runs; 21-28 ms in five runs with one thread).
+    #: three runs; 21-28 ms in five runs with one thread; those runs had
+    #: ONNX Runtime's default spin-wait on, see ``ort_spinning``).
     preprocess_threads = 1
 
     def __init__(self, onnx_dir: str, model: Optional[nn.Module] = None,
                  num_threads: Optional[int] = None,
                  providers: Optional[List[str]] = None,
-                 int8: Optional[bool] = None) -> None:
+                 int8: Optional[bool] = None,
+                 ort_spinning: bool = False) -> None:
         try:
             import onnxruntime as ort
         except ImportError as err:
@@ -107,10 +134,7 @@ class OnnxStarkModel:
         self.with_score_head = self.meta['with_score_head']
         self.data_preprocessor = _Normalizer(self.meta['mean'],
                                              self.meta['std'])
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = num_threads or torch.get_num_threads()
-        opts.graph_optimization_level = \
-            ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts = session_options(num_threads, ort_spinning)
         providers = providers or ['CPUExecutionProvider']
         self.template_session = ort.InferenceSession(
             osp.join(onnx_dir, TEMPLATE_FILE), opts, providers=providers)

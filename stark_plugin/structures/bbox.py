@@ -52,6 +52,19 @@ def xyxy_to_cxcywh(box: BoxArray) -> BoxArray:
     return _stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], box)
 
 
+def box_iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise IoU of two ``(N, 4)`` arrays of ``xywh`` boxes (float64;
+    0 for boxes without overlap, empty unions count as 1e-12)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    x1 = np.maximum(a[:, 0], b[:, 0])
+    y1 = np.maximum(a[:, 1], b[:, 1])
+    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
+    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    return inter / np.maximum(union, 1e-12)
+
+
 def clip_box(box: Sequence[float], img_h: int, img_w: int,
              margin: float = 0) -> Tuple[float, float, float, float]:
     """Clip an ``xywh`` box into the image as STARK's tracker does.

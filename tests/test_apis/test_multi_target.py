@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from stark_plugin.apis import SOTInferencer, init_model
-from stark_plugin.benchmarking.benchmark import synthetic_sequence
+from stark_plugin.benchmarking import lissajous_sequence
 
 TINY = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
                 'configs', 'stark_st_tiny.py')
@@ -58,7 +58,7 @@ def _count_forwards(inferencer):
 
 @pytest.mark.parametrize('backend', ['torch', 'torch-bf16'])
 def test_batched_equals_per_target(model, backend):
-    frames, boxes = synthetic_sequence(9, 480, 640, seed=1)
+    frames, boxes = lissajous_sequence(9, 480, 640, seed=1)
     starts = {0: boxes[0], 2: [400.0, 60.0, 70.0, 50.0],
               4: [100.0, 300.0, 50.0, 60.0]}  # targets added on frames 0/2/4
     multi = SOTInferencer(model, backend=backend)
@@ -102,7 +102,7 @@ def test_batched_equals_per_target(model, backend):
 
 
 def test_reset_and_errors(model):
-    frames, boxes = synthetic_sequence(3, 240, 320)
+    frames, boxes = lissajous_sequence(3, 240, 320)
     inf = SOTInferencer(model)
     with pytest.raises(RuntimeError, match='init'):
         inf.track(frames[1])

@@ -127,3 +127,20 @@ def test_basic_style_is_unchanged_by_the_rich_option():
                      style='rich')
     assert all(np.array_equal(x, y) for x, y in zip(a[0], b[0]))
     assert not all(np.array_equal(x, y) for x, y in zip(a[0], c[0]))
+
+
+def test_lissajous_style_crosses_the_border_and_is_never_absent():
+    """The speed benchmark's sequence: one object on a Lissajous path that
+    reaches the border; the whole object is the box (partly outside)."""
+    from stark_plugin.datasets.synthetic import render_video
+    size = (160, 120)
+    frames, boxes, absence, cover, cut = render_video(
+        np.random.default_rng(4), 40, size, style='lissajous')
+    assert len(frames) == 40 and frames[0].shape == (120, 160, 3)
+    assert (absence == 0).all() and (boxes[:, 2:] == (20, 15)).all()
+    outside = (boxes[:, 0] < 0) | (boxes[:, 0] + boxes[:, 2] > size[0])
+    assert outside.any() and (cut == outside).all()
+    assert (cover[~outside] == 8).all() and cover.min() < 8
+    again = render_video(np.random.default_rng(4), 40, size,
+                         style='lissajous')
+    assert all(np.array_equal(x, y) for x, y in zip(frames, again[0]))

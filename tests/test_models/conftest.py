@@ -2,6 +2,7 @@
 import os.path as osp
 
 import pytest
+from tiny_models import build_tiny_random_norms
 
 
 @pytest.fixture(scope='session')
@@ -26,3 +27,20 @@ def build_tiny(**cfg_options):
     model = init_model(path, cfg_options=cfg_options or None)
     model.init_weights()
     return model.eval()
+
+
+@pytest.fixture(scope='module')
+def tiny():
+    """The tiny model with random BatchNorm statistics (folding them into
+    the convolutions is then tested)."""
+    return build_tiny_random_norms()
+
+
+@pytest.fixture(scope='module')
+def tiny_updating():
+    """:func:`tiny` with dynamic templates replaced every 3rd frame
+    (threshold below any score), so template updates happen within a short
+    sequence."""
+    return build_tiny_random_norms({
+        'model.test_cfg.update_intervals': [3],
+        'model.test_cfg.update_score_thr': -1.0})

@@ -147,3 +147,37 @@ def test_stage2_loss_is_bce(tiny_model):
     expected = (math.log(2.0) + math.log(1 + math.exp(2.0))) / 2
     assert losses['loss_cls'].item() == pytest.approx(expected, abs=1e-6)
     assert set(losses) == {'loss_cls'}
+
+
+def test_head_stages_compose_to_forward(tiny_model):
+    """forward = forward_transformer, then forward_heads (score head, box
+    head); each stage alone gives the forward's tensors bit for bit."""
+    from stark_plugin.models.layers.tokens import FeatureTokens
+    head = tiny_model.head
+    g = torch.Generator().manual_seed(0)
+    c = head.embed_dims
+    parts = []
+    for hw in ((2, 2), (3, 3)):  # a template and the search region
+        n = hw[0] * hw[1]
+        parts.append(FeatureTokens(
+            torch.randn(2, n, c, generator=g),
+            torch.zeros(2, n, dtype=torch.bool),
+            torch.randn(2, n, c, generator=g), hw))
+    tokens = FeatureTokens.cat(parts)
+    with torch.no_grad():
+        out = head(tokens)
+        hs, memory = head.forward_transformer(tokens)
+        heads = head.forward_heads(hs, memory, tokens.hw)
+        box = head.forward_box_head(hs, memory, tokens.hw)
+        logits = head.forward_score_head(hs)
+        no_box = head.forward_heads(hs, memory, tokens.hw,
+                                    run_box_head=False)
+    assert list(out) == ['hs', 'memory', 'pred_logits', 'pred_boxes',
+                         'score_map_tl', 'score_map_br']
+    assert torch.equal(out['hs'], hs) and torch.equal(out['memory'], memory)
+    for key, value in heads.items():
+        assert torch.equal(out[key], value), key
+    for key, value in box.items():
+        assert torch.equal(out[key], value), key
+    assert torch.equal(out['pred_logits'], logits)
+    assert list(no_box) == ['pred_logits']

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.benchmarking.benchmark import benchmark, box_iou_xywh
+from stark_plugin.benchmarking import benchmark
+from stark_plugin.structures.bbox import box_iou_xywh
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sot', 'stark',

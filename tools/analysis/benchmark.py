@@ -24,17 +24,19 @@ machine with the threads used, counted FLOPs, achieved GFLOP/s per part),
 and a drift control: the fp32 tracker started from a first box moved by
 --control-shift pixels, whose closed-loop IoU to itself is the drift no
 backend can beat. With --drift-videos, only drift (no timing) over several
-generated videos.
+generated videos. --background-load N times everything beside N busy
+processes (a shared CPU); --ort-spinning lets ONNX Runtime's threads
+spin-wait between runs (off by default).
 """
 import argparse
 import logging
 import os.path as osp
 import sys
+from typing import Optional
 
 import torch
 
-
-from stark_plugin.apis.inference import BACKENDS  # noqa: E402
+from stark_plugin.apis.inference import BACKENDS
 
 
 def parse_args(argv=None):
@@ -100,6 +102,14 @@ def parse_args(argv=None):
     parser.add_argument('--init-box', type=float, nargs=4,
                         metavar=('X', 'Y', 'W', 'H'),
                         help='initial box of --frames-dir (pixels)')
+    parser.add_argument('--background-load', type=int, default=0,
+                        metavar='N', help='run N busy processes (one core '
+                        'each) beside the timed run, as on a shared CPU '
+                        '(default 0; recorded in the report)')
+    parser.add_argument('--ort-spinning', action='store_true',
+                        help="let ONNX Runtime's threads spin-wait between "
+                        'runs (off by default: it only pays on an idle, '
+                        'dedicated CPU)')
     parser.add_argument('--json', help='write the full report here')
     return parser.parse_args(argv)
 
@@ -121,41 +131,68 @@ def read_frames(folder: str) -> list:
     return frames
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
+def _argument_error(args) -> Optional[str]:
+    """The message of the first invalid numeric argument, else None."""
+    if args.frames < 2 or args.targets < 1:
+        return '--frames must be >= 2 and --targets >= 1'
+    if args.control_shift < 0:
+        return f'--control-shift {args.control_shift}: must be >= 0'
+    if args.background_load < 0:
+        return f'--background-load {args.background_load}: must be >= 0'
+    if min(args.frame_size) < 64:
+        return (f'--frame-size {args.frame_size[0]} {args.frame_size[1]}: '
+                'height and width must be >= 64')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        return f'--device {args.device}: CUDA is not available'
+    return None
+
+
+def _default_backends(args) -> list:
+    """--backend, else torch and torch-bf16 (and the ONNX Runtime
+    backends on a CPU where onnxruntime is installed)."""
+    if args.backend is not None:
+        return args.backend
+    backends = ['torch', 'torch-bf16']
+    try:
+        import onnxruntime  # noqa: F401
+        if not args.device.startswith('cuda'):
+            backends += ['onnxruntime', 'onnxruntime-int8']
+    except ImportError:
+        pass
+    return backends
+
+
+def _build_model(args):
+    """The model of the config (random weights, seed 0, without
+    --checkpoint)."""
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
-    from stark_plugin.benchmarking.benchmark import benchmark, format_table
+    cfg_options = {}
+    for item in args.cfg_options:
+        key, _, value = item.partition('=')
+        cfg_options[key] = eval(value, {}, {})  # literals only in practice
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       cfg_options=cfg_options or None)
+    if args.checkpoint is None:
+        torch.manual_seed(0)
+        MMLogger.get_current_instance().setLevel(logging.ERROR)
+        model.init_weights()
+        model.eval()
+    return model
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from stark_plugin.benchmarking import benchmark, format_table
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.frames < 2 or args.targets < 1:
-        print('error: --frames must be >= 2 and --targets >= 1',
-              file=sys.stderr)
+    error = _argument_error(args)
+    if error:
+        print(f'error: {error}', file=sys.stderr)
         return 2
-    if args.control_shift < 0:
-        print(f'error: --control-shift {args.control_shift}: must be >= 0',
-              file=sys.stderr)
-        return 2
-    if min(args.frame_size) < 64:
-        print(f'error: --frame-size {args.frame_size[0]} '
-              f'{args.frame_size[1]}: height and width must be >= 64',
-              file=sys.stderr)
-        return 2
-    if args.device.startswith('cuda') and not torch.cuda.is_available():
-        print(f'error: --device {args.device}: CUDA is not available',
-              file=sys.stderr)
-        return 2
-    backends = args.backend
-    if backends is None:
-        backends = ['torch', 'torch-bf16']
-        try:
-            import onnxruntime  # noqa: F401
-            if not args.device.startswith('cuda'):
-                backends += ['onnxruntime', 'onnxruntime-int8']
-        except ImportError:
-            pass
+    backends = _default_backends(args)
     frames = None
     if args.frames_dir or args.init_box:
         if not (args.frames_dir and args.init_box):
@@ -168,21 +205,11 @@ def main(argv=None) -> int:
             print(f'error: --frames-dir {args.frames_dir}: {err}',
                   file=sys.stderr)
             return 2
-    cfg_options = {}
-    for item in args.cfg_options:
-        key, _, value = item.partition('=')
-        cfg_options[key] = eval(value, {}, {})  # literals only in practice
     try:
-        model = init_model(args.config, args.checkpoint, device=args.device,
-                           cfg_options=cfg_options or None)
+        model = _build_model(args)
     except (FileNotFoundError, RuntimeError, KeyError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    if args.checkpoint is None:
-        torch.manual_seed(0)
-        MMLogger.get_current_instance().setLevel(logging.ERROR)
-        model.init_weights()
-        model.eval()
     if args.drift_videos is not None:
         return _drift_study(args, model, backends)
     report = benchmark(
@@ -193,7 +220,9 @@ def main(argv=None) -> int:
         roofline=not args.no_roofline and args.device == 'cpu',
         sequence=args.sequence, frame_size=tuple(args.frame_size),
         control_shift_px=args.control_shift,
-        log=lambda msg: print(msg, flush=True), frames=frames)
+        log=lambda msg: print(msg, flush=True), frames=frames,
+        background_load=args.background_load,
+        ort_spinning=args.ort_spinning)
     return _publish(args, report, format_table(report))
 
 
@@ -210,10 +239,14 @@ def _publish(args, report: dict, table: str) -> int:
 
 
 def _drift_study(args, model, backends) -> int:
-    from stark_plugin.benchmarking.benchmark import drift_study, format_drift_table
+    from stark_plugin.benchmarking import drift_study, format_drift_table
     if args.drift_videos < 1 or args.frames_dir:
         print('error: --drift-videos needs N >= 1 and generated videos '
               '(not --frames-dir)', file=sys.stderr)
+        return 2
+    if args.background_load:
+        print('error: --background-load: a drift study has no timing',
+              file=sys.stderr)
         return 2
     if args.checkpoint is None:
         print('warning: random weights: drift of an untrained tracker '

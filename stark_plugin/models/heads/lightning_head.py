@@ -107,25 +107,39 @@ class StarkLightningHead(BaseModule):
         return memory.transpose(1, 2).reshape(memory.shape[0],
                                               memory.shape[2], *hw)
 
+    def forward_encoder(self, tokens: FeatureTokens,
+                        return_intermediate: bool = False
+                        ) -> Dict[str, Tensor]:
+        """The lite encoder on ``tokens``: ``memory`` ``(B, HW, C)`` (the
+        search tokens) and, with ``return_intermediate``, its
+        intermediates."""
+        return self.encoder(tokens, return_intermediate=return_intermediate)
+
+    def forward_box_head(self, memory: Tensor,
+                         hw: Tuple[int, int]) -> Dict[str, Tensor]:
+        """Corner head on the encoder's search tokens: ``head_in``
+        ``(B, C, H, W)``, ``pred_boxes`` ``(B, 1, 4)`` (cx, cy, w, h
+        normalised to the search crop), ``score_map_tl`` /
+        ``score_map_br`` ``(B, 1, H, W)``."""
+        head_in = self.head_input(memory, hw)
+        boxes_xyxy, map_tl, map_br = self.bbox_head(head_in)
+        return dict(
+            head_in=head_in,
+            pred_boxes=xyxy_to_cxcywh(boxes_xyxy).unsqueeze(1),
+            score_map_tl=map_tl,
+            score_map_br=map_br)
+
     def forward(self,
                 tokens: FeatureTokens,
                 run_box_head: bool = True,
                 run_cls_head: bool = True,
                 return_intermediate: bool = False) -> Dict[str, Tensor]:
-        """``memory`` ``(B, HW, C)`` and, with ``run_box_head``,
-        ``head_in`` ``(B, C, H, W)``, ``pred_boxes`` ``(B, 1, 4)`` (cx, cy,
-        w, h normalised to the search crop), ``score_map_tl`` /
-        ``score_map_br`` ``(B, 1, H, W)``. ``run_cls_head`` is ignored
-        (there is no score head)."""
-        out = self.encoder(tokens, return_intermediate=return_intermediate)
+        """:meth:`forward_encoder`, then (with ``run_box_head``)
+        :meth:`forward_box_head`. ``run_cls_head`` is ignored (there is no
+        score head)."""
+        out = self.forward_encoder(tokens, return_intermediate)
         if run_box_head:
-            head_in = self.head_input(out['memory'], tokens.hw)
-            boxes_xyxy, map_tl, map_br = self.bbox_head(head_in)
-            out.update(
-                head_in=head_in,
-                pred_boxes=xyxy_to_cxcywh(boxes_xyxy).unsqueeze(1),
-                score_map_tl=map_tl,
-                score_map_br=map_br)
+            out.update(self.forward_box_head(out['memory'], tokens.hw))
         return out
 
     def loss(self, tokens: FeatureTokens,

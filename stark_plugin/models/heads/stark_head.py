@@ -1,5 +1,5 @@
 """STARK head: transformer + corner box head + optional score head."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import torch
 from mmdet.structures.bbox import bbox_overlaps
@@ -71,29 +71,58 @@ class StarkHead(BaseModule):
         bs, nq, c, _ = opt.shape
         return opt.view(bs * nq, c, h, w)
 
+    def forward_transformer(self,
+                            tokens: FeatureTokens) -> Tuple[Tensor, Tensor]:
+        """Encoder-decoder on ``tokens``: ``hs`` ``(1, B, Nq, C)`` and
+        ``memory`` ``(B, L, C)``."""
+        return self.transformer(tokens.feat, tokens.mask, tokens.pos,
+                                self.query_embedding.weight)
+
+    def forward_box_head(self, hs: Tensor, memory: Tensor,
+                         hw: Tuple[int, int]) -> Dict[str, Tensor]:
+        """Corner box head on the similarity-weighted search features:
+        ``pred_boxes`` ``(B, Nq, 4)`` (cx, cy, w, h normalised to the search
+        crop), ``score_map_tl`` / ``score_map_br`` ``(B * Nq, 1, H, W)``."""
+        boxes_xyxy, map_tl, map_br = self.bbox_head(
+            self.box_head_input(hs, memory, hw))
+        return dict(
+            pred_boxes=xyxy_to_cxcywh(boxes_xyxy).view(
+                hs.shape[1], hs.shape[2], 4),
+            score_map_tl=map_tl,
+            score_map_br=map_br)
+
+    def forward_score_head(self, hs: Tensor) -> Tensor:
+        """Score logit ``(B, Nq, 1)`` of the last decoder output."""
+        return self.cls_head(hs)[-1]
+
+    def forward_heads(self, hs: Tensor, memory: Tensor, hw: Tuple[int, int],
+                      run_box_head: bool = True,
+                      run_cls_head: bool = True) -> Dict[str, Tensor]:
+        """The requested heads on the transformer's outputs:
+        ``pred_logits`` (with a score head and ``run_cls_head``) and the
+        outputs of :meth:`forward_box_head` (with ``run_box_head``)."""
+        out = {}
+        if run_cls_head and self.cls_head is not None:
+            out['pred_logits'] = self.forward_score_head(hs)
+        if run_box_head:
+            out.update(self.forward_box_head(hs, memory, hw))
+        return out
+
     def forward(self,
                 tokens: FeatureTokens,
                 run_box_head: bool = True,
                 run_cls_head: bool = True) -> Dict[str, Tensor]:
-        """Run the transformer and the requested heads.
+        """:meth:`forward_transformer`, then :meth:`forward_heads`.
 
         Returns a dict with ``hs`` ``(1, B, Nq, C)``, ``memory``
         ``(B, L, C)`` and, as requested, ``pred_logits`` ``(B, Nq, 1)``,
         ``pred_boxes`` ``(B, Nq, 4)`` (cx, cy, w, h normalised to the search
         crop), ``score_map_tl`` / ``score_map_br`` ``(B * Nq, 1, H, W)``.
         """
-        hs, memory = self.transformer(tokens.feat, tokens.mask, tokens.pos,
-                                      self.query_embedding.weight)
+        hs, memory = self.forward_transformer(tokens)
         out = dict(hs=hs, memory=memory)
-        if run_cls_head and self.cls_head is not None:
-            out['pred_logits'] = self.cls_head(hs)[-1]
-        if run_box_head:
-            feat = self.box_head_input(hs, memory, tokens.hw)
-            boxes_xyxy, map_tl, map_br = self.bbox_head(feat)
-            out['pred_boxes'] = xyxy_to_cxcywh(boxes_xyxy).view(
-                hs.shape[1], hs.shape[2], 4)
-            out['score_map_tl'] = map_tl
-            out['score_map_br'] = map_br
+        out.update(self.forward_heads(hs, memory, tokens.hw, run_box_head,
+                                      run_cls_head))
         return out
 
     def loss(self,

@@ -12,10 +12,10 @@ pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
 from stark_plugin.apis import SOTInferencer  # noqa: E402
-from stark_plugin.benchmarking.benchmark import synthetic_sequence  # noqa: E402
+from stark_plugin.benchmarking import lissajous_sequence  # noqa: E402
 from stark_plugin.deploy.int8 import quantize_search_graph  # noqa: E402
 
-from .conftest import TINY  # noqa: E402
+from tiny_models import TINY  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -79,7 +79,7 @@ def test_int8_export_quantizes_the_search_graph(int8_dir):
 
 @pytest.mark.slow
 def test_int8_backend_tracks_close_to_fp32(int8_dir, tiny):
-    frames, boxes = synthetic_sequence(8, 480, 640, seed=2)
+    frames, boxes = lissajous_sequence(8, 480, 640, seed=2)
     ref = SOTInferencer(tiny)
     q = SOTInferencer(tiny, backend='onnxruntime-int8', onnx_dir=int8_dir)
     assert q.backend == 'onnxruntime-int8'

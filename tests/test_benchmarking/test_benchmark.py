@@ -1,4 +1,5 @@
 """Smoke test of tools/analysis/benchmark.py (no timing assertions)."""
+import importlib
 import importlib.util
 import json
 import os.path as osp
@@ -6,7 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from .conftest import TINY
+from tiny_models import TINY
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -132,10 +133,9 @@ def test_closed_loop_control_is_the_tracker_itself(tiny):
     """Moved by 0 px the control repeats the reference run exactly; moved
     by a few pixels it is a different trajectory."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.benchmarking.benchmark import (closed_loop_control,
-                                              run_sequence,
-                                              synthetic_sequence)
-    frames, boxes = synthetic_sequence(6, 240, 320, seed=1)
+    from stark_plugin.benchmarking import (closed_loop_control,
+                                           lissajous_sequence, run_sequence)
+    frames, boxes = lissajous_sequence(6, 240, 320, seed=1)
     ref = SOTInferencer(tiny)
     device = next(tiny.parameters()).device
     ref_boxes = run_sequence(ref, frames, [boxes[0]], device)['boxes']
@@ -150,10 +150,10 @@ def test_interleaved_blocks_track_like_single_runs(tiny):
     """Interleaving paths in blocks (a short last block included) changes
     only the timing, not what each path tracks."""
     from stark_plugin.apis import SOTInferencer
-    from stark_plugin.benchmarking.benchmark import (run_interleaved, run_paired,
-                                              run_sequence,
-                                              synthetic_sequence)
-    frames, boxes = synthetic_sequence(6, 240, 320, seed=3)
+    from stark_plugin.benchmarking import (lissajous_sequence,
+                                           run_interleaved, run_paired,
+                                           run_sequence)
+    frames, boxes = lissajous_sequence(6, 240, 320, seed=3)
     device = next(tiny.parameters()).device
     infs = dict(naive=SOTInferencer(tiny, cache_templates=False, fast=False),
                 torch=SOTInferencer(tiny))
@@ -178,3 +178,58 @@ def test_benchmark_rejects_bad_arguments(capsys):
         _tool().main([TINY, '--sequence', 'random'])
     with pytest.raises(SystemExit):
         _tool().main([TINY, '--backend', 'tensorrt'])
+
+
+def test_background_load_and_ort_spinning_reach_the_run(tmp_path, capsys,
+                                                        monkeypatch):
+    """--background-load N runs N busy processes beside the run and is
+    recorded; --ort-spinning reaches the ONNX Runtime inferencers."""
+    # the module (the package's ``benchmark`` is the function)
+    bench_module = importlib.import_module(
+        'stark_plugin.benchmarking.benchmark')
+    loads, made = [], []
+    real_load, real_inferencer = (bench_module.busy_processes,
+                                  bench_module.SOTInferencer)
+
+    def recording_load(n):
+        loads.append(n)
+        return real_load(n)
+
+    def recording_inferencer(model, **kwargs):
+        made.append(kwargs)
+        return real_inferencer(model, **kwargs)
+
+    monkeypatch.setattr(bench_module, 'busy_processes', recording_load)
+    monkeypatch.setattr(bench_module, 'SOTInferencer', recording_inferencer)
+    backends = ['torch']
+    try:
+        import onnxruntime  # noqa: F401
+        backends.append('onnxruntime')
+    except ImportError:
+        pass
+    out = str(tmp_path / 'bench.json')
+    rc = _tool().main([TINY, '--frames', '2', '--warmup', '1', '--repeats',
+                       '1', '--threads', '1', '--frame-size', '96', '128',
+                       '--no-naive', '--no-roofline', '--control-shift', '0',
+                       '--backend', *backends, '--background-load', '1',
+                       '--ort-spinning', '--json', out])
+    assert rc == 0
+    assert loads == [1]
+    with open(out) as f:
+        settings = json.load(f)['settings']
+    assert settings['background_load'] == 1
+    assert settings['ort_spinning'] is True
+    if 'onnxruntime' in backends:
+        onnx = [k for k in made if k.get('backend') == 'onnxruntime']
+        assert onnx and all(k['ort_spinning'] is True for k in onnx)
+    text = capsys.readouterr().out
+    assert 'background load 1 busy process |' in text
+    assert 'onnxruntime spinning on' in text
+
+
+def test_background_load_arguments_are_checked():
+    assert _tool().main([TINY, '--background-load', '-1']) == 2
+    assert _tool().main([TINY, '--drift-videos', '1',
+                         '--background-load', '1']) == 2
+    args = _tool().parse_args([TINY])
+    assert args.background_load == 0 and args.ort_spinning is False

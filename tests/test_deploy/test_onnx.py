@@ -10,10 +10,10 @@ pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
 from stark_plugin.apis import SOTInferencer  # noqa: E402
-from stark_plugin.benchmarking.benchmark import synthetic_sequence  # noqa: E402
+from stark_plugin.benchmarking import lissajous_sequence  # noqa: E402
 from stark_plugin.deploy.onnx_runtime import check_onnx_parity  # noqa: E402
 
-from .conftest import TINY  # noqa: E402
+from tiny_models import TINY  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -57,7 +57,7 @@ def test_onnxruntime_outputs_match_pytorch(exported, tiny):
 
 
 def test_onnxruntime_backend_tracks_like_torch(exported, tiny):
-    frames, boxes = synthetic_sequence(6, 480, 640, seed=2)
+    frames, boxes = lissajous_sequence(6, 480, 640, seed=2)
     ref = SOTInferencer(tiny)
     ort = SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported)
     for inf in (ref, ort):
@@ -87,7 +87,7 @@ def test_onnxruntime_crops_on_one_torch_thread(exported, tiny,
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        frames, boxes = synthetic_sequence(3, 240, 320, seed=2)
+        frames, boxes = lissajous_sequence(3, 240, 320, seed=2)
         for backend, threads in (('onnxruntime', 1), ('torch', 2)):
             seen.clear()
             inf = SOTInferencer(tiny, backend=backend,
@@ -110,3 +110,38 @@ def test_onnxruntime_backend_errors(tmp_path, tiny, exported):
             SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported)
     finally:
         tiny.test_cfg['update_intervals'] = [10]
+
+
+def _session_settings(session) -> dict:
+    """Spinning entries and intra-op threads read back from a created
+    session's options."""
+    from stark_plugin.deploy.onnx_runtime import SPINNING_KEYS
+    opts = session.get_session_options()
+    return dict({k: opts.get_session_config_entry(k) for k in SPINNING_KEYS},
+                threads=opts.intra_op_num_threads)
+
+
+def test_onnxruntime_spinning_is_off_unless_asked(exported, tiny):
+    """Both sessions carry the spin-wait setting (off by default, on with
+    ``ort_spinning=True``) and torch's thread count unless given."""
+    from stark_plugin.deploy.onnx_runtime import OnnxStarkModel
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        off = SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported)
+        on = SOTInferencer(tiny, backend='onnxruntime', onnx_dir=exported,
+                           ort_spinning=True)
+        three = OnnxStarkModel(exported, tiny, num_threads=3)
+    finally:
+        torch.set_num_threads(before)
+    for inf, flag in ((off, '0'), (on, '1')):
+        for session in (inf.net.template_session, inf.net.search_session):
+            assert _session_settings(session) == {
+                'session.intra_op.allow_spinning': flag,
+                'session.inter_op.allow_spinning': flag, 'threads': 2}
+    assert _session_settings(three.search_session)['threads'] == 3
+    # tracking works either way
+    frames, boxes = lissajous_sequence(2, 240, 320, seed=2)
+    for inf in (off, on):
+        inf.init(frames[0], boxes[0])
+        assert len(inf.track(frames[1])['box']) == 4

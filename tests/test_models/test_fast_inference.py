@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from stark_plugin.apis import SOTInferencer
-from stark_plugin.benchmarking.benchmark import synthetic_sequence
+from stark_plugin.benchmarking import lissajous_sequence
 from stark_plugin.models import (FrozenBatchNorm2d, fuse_conv_bn,
                                  prepare_for_inference)
 
@@ -73,7 +73,7 @@ def _track(inferencer, frames, box):
 def test_fast_path_equals_naive_path(tiny_updating):
     """Over a sequence that crosses the image border (padded crops, masked
     attention) with template updates every 3rd frame."""
-    frames, boxes = synthetic_sequence(10, 480, 640, seed=3)
+    frames, boxes = lissajous_sequence(10, 480, 640, seed=3)
     box = boxes[0]
     naive = SOTInferencer(tiny_updating, cache_templates=False, fast=False)
     fast = SOTInferencer(tiny_updating)
@@ -96,7 +96,7 @@ def test_fast_path_equals_naive_path(tiny_updating):
 
 def test_fast_crop_bit_identical(tiny):
     """In-place normalisation == the data preprocessor's ``normalize``."""
-    frames, boxes = synthetic_sequence(4, 240, 320)
+    frames, boxes = lissajous_sequence(4, 240, 320)
     fast = SOTInferencer(tiny).tracker
     naive = SOTInferencer(tiny, cache_templates=False, fast=False).tracker
     for frame, box in zip(frames, boxes):
@@ -124,7 +124,7 @@ def test_mask_free_pos_encoding_is_cached(tiny):
 
 
 def test_bf16_backend_runs_and_stays_close(tiny):
-    frames, boxes = synthetic_sequence(5, 240, 320)
+    frames, boxes = lissajous_sequence(5, 240, 320)
     ref = SOTInferencer(tiny)
     bf16 = SOTInferencer(tiny, backend='torch-bf16')
     ref.init(frames[0], boxes[0])

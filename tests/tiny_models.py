@@ -1,11 +1,12 @@
-"""Fixtures of the speed-path tests: the tiny STARK-ST (random weights)."""
+"""The tiny STARK-ST of tests/data/configs with random weights and random
+BatchNorm statistics: the model of the speed-path tests (benchmark, ONNX
+and int8 backends, the lean inference path)."""
 import logging
 import os.path as osp
 
-import pytest
 import torch
 
-TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TESTS = osp.dirname(osp.abspath(__file__))
 TINY = osp.join(TESTS, 'data', 'configs', 'stark_st_tiny.py')
 
 
@@ -26,7 +27,8 @@ def randomize_norms(model: torch.nn.Module, seed: int = 0) -> None:
                 m.running_var.copy_(torch.rand(n, generator=g) * 1.5 + 0.5)
 
 
-def build_tiny(cfg_options=None) -> torch.nn.Module:
+def build_tiny_random_norms(cfg_options=None) -> torch.nn.Module:
+    """The tiny model (eval, seed 0) with :func:`randomize_norms`."""
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
@@ -36,16 +38,3 @@ def build_tiny(cfg_options=None) -> torch.nn.Module:
     model.init_weights()
     randomize_norms(model)
     return model.eval()
-
-
-@pytest.fixture(scope='module')
-def tiny():
-    return build_tiny()
-
-
-@pytest.fixture(scope='module')
-def tiny_updating():
-    """Dynamic templates replaced every 3rd frame (threshold below any
-    score), so template updates happen within a short sequence."""
-    return build_tiny({'model.test_cfg.update_intervals': [3],
-                       'model.test_cfg.update_score_thr': -1.0})
