@@ -28,7 +28,7 @@ border (padded crops), with its whole box as ground truth.
 """
 import os
 import os.path as osp
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -220,22 +220,22 @@ def _render_lissajous(rng: np.random.Generator, num_frames: int, W: int,
             np.array(cover), np.array(cut))
 
 
-def render_video(rng: np.random.Generator, num_frames: int,
-                 size: Tuple[int, int] = (320, 240),
-                 with_absence: bool = True, style: str = 'basic'):
-    """Frames and labels of one synthetic video.
+class _Scene(NamedTuple):
+    """What one basic / rich video is made of (drawn once, then animated)."""
+    background: np.ndarray
+    pan: np.ndarray
+    target_tex: np.ndarray
+    target: '_Mover'
+    distractors: list
+    occluder_tex: np.ndarray
+    occ_period: int
+    absent: np.ndarray
 
-    Returns ``(frames, boxes, absence, cover, cut_by_image)``; ``boxes``
-    are float xywh with ``-1`` rows on absent frames. ``with_absence`` has
-    no effect on the 'lissajous' style.
-    """
-    if style not in STYLES:
-        raise ValueError(f'style must be one of {STYLES}, got {style!r}')
-    W, H = size
-    if style == 'lissajous':
-        return _render_lissajous(rng, num_frames, W, H)
-    rich = style == 'rich'
-    margin = 40
+
+def _draw_scene(rng: np.random.Generator, num_frames: int, W: int, H: int,
+                margin: int, rich: bool, with_absence: bool) -> _Scene:
+    """The background, the target, its distractors and the occluder, in
+    the random draw order every seed's video depends on."""
     background = _texture(rng, H + 2 * margin, W + 2 * margin)
     for _ in range(6):  # a few shapes for extra background structure
         p1 = tuple(int(v) for v in rng.integers(0, [W + 80, H + 80]))
@@ -266,63 +266,98 @@ def render_video(rng: np.random.Generator, num_frames: int,
     if with_absence and num_frames >= 10:
         start = int(rng.integers(num_frames // 3, num_frames - 3))
         absent[start:start + int(rng.integers(1, 4))] = True
+    return _Scene(background, pan, target_tex, target, distractors,
+                  occluder_tex, occ_period, absent)
 
+
+def _sweep_occluder(frame: np.ndarray, scene: _Scene, box: np.ndarray,
+                    t: int, target_mask: np.ndarray) -> None:
+    """An occluding bar sweeping across the target now and then."""
+    phase = (t % scene.occ_period) / scene.occ_period
+    if scene.absent[t] or not 0.3 < phase < 0.7:
+        return
+    W = frame.shape[1]
+    bar_w = box[2] * 0.5
+    bx = box[0] - bar_w + (box[2] + bar_w) * (phase - 0.3) / 0.4
+    bar = np.array([bx, box[1] - 10, bar_w, box[3] + 20])
+    _paste(frame, scene.occluder_tex, bar)
+    x1 = max(int(round(bar[0])), 0)
+    x2 = min(int(round(bar[0] + bar[2])), W)
+    if x2 > x1:
+        target_mask[:, x1:x2] = False
+
+
+def _render_frame(scene: _Scene, t: int, offset: np.ndarray, W: int, H: int,
+                  rich: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray,
+                                       np.ndarray]:
+    """Frame ``t``: the image, the annotated box, the drawn box and the
+    target's visible pixels (``absent[t]`` is set when a rich target has
+    left the frame)."""
+    absent = scene.absent
+    ox, oy = int(offset[0]), int(offset[1])
+    frame = scene.background[oy:oy + H, ox:ox + W].copy()
+    box = scene.target.step()
+    if rich:
+        seen = _clip_to_image(box, W, H)
+        out_of_frame = min(seen[2], seen[3]) < 2
+    drawn = [(tex, mover.step()) for tex, mover in scene.distractors]
+    for tex, dbox in drawn[:len(drawn) // 2 + 1]:
+        _paste(frame, tex, dbox)  # behind the target
+    target_mask = np.zeros((H, W), dtype=bool)
+    if not absent[t]:
+        _paste(frame, scene.target_tex, box, target_mask)
+        if rich:
+            _motion_blur(frame, box, scene.target.v)
+    if rich and out_of_frame:
+        absent[t] = True
+    for tex, dbox in drawn[len(drawn) // 2 + 1:]:
+        _paste(frame, tex, dbox, None)  # may cover the target
+        x1, y1 = max(int(round(dbox[0])), 0), max(int(round(dbox[1])), 0)
+        x2 = min(int(round(dbox[0] + dbox[2])), W)
+        y2 = min(int(round(dbox[1] + dbox[3])), H)
+        target_mask[y1:max(y1, y2), x1:max(x1, x2)] = False
+    _sweep_occluder(frame, scene, box, t, target_mask)
+    raw = box
+    if rich and not absent[t]:
+        box = seen  # annotate the visible part, as the datasets do
+    return frame, box, raw, target_mask
+
+
+def render_video(rng: np.random.Generator, num_frames: int,
+                 size: Tuple[int, int] = (320, 240),
+                 with_absence: bool = True, style: str = 'basic'):
+    """Frames and labels of one synthetic video.
+
+    Returns ``(frames, boxes, absence, cover, cut_by_image)``; ``boxes``
+    are float xywh with ``-1`` rows on absent frames. ``with_absence`` has
+    no effect on the 'lissajous' style.
+    """
+    if style not in STYLES:
+        raise ValueError(f'style must be one of {STYLES}, got {style!r}')
+    W, H = size
+    if style == 'lissajous':
+        return _render_lissajous(rng, num_frames, W, H)
+    rich = style == 'rich'
+    margin = 40
+    scene = _draw_scene(rng, num_frames, W, H, margin, rich, with_absence)
+    absent = scene.absent
     frames, boxes, cover, cut = [], [], [], []
     offset = np.array([margin, margin], dtype=np.float64)
     for t in range(num_frames):
-        offset = np.clip(offset + pan, 0, 2 * margin)
-        ox, oy = int(offset[0]), int(offset[1])
-        frame = background[oy:oy + H, ox:ox + W].copy()
-        box = target.step()
-        if rich:
-            seen = _clip_to_image(box, W, H)
-            out_of_frame = min(seen[2], seen[3]) < 2
-        drawn = []
-        for tex, mover in distractors:
-            dbox = mover.step()
-            drawn.append((tex, dbox))
-        for tex, dbox in drawn[:len(drawn) // 2 + 1]:
-            _paste(frame, tex, dbox)  # behind the target
-        target_mask = np.zeros((H, W), dtype=bool)
-        if not absent[t]:
-            _paste(frame, target_tex, box, target_mask)
-            if rich:
-                _motion_blur(frame, box, target.v)
-        if rich and out_of_frame:
-            absent[t] = True
-        for tex, dbox in drawn[len(drawn) // 2 + 1:]:
-            _paste(frame, tex, dbox, None)  # may cover the target
-            x1, y1 = max(int(round(dbox[0])), 0), max(int(round(dbox[1])), 0)
-            x2 = min(int(round(dbox[0] + dbox[2])), W)
-            y2 = min(int(round(dbox[1] + dbox[3])), H)
-            target_mask[y1:max(y1, y2), x1:max(x1, x2)] = False
-        # an occluding bar sweeping across the target now and then
-        phase = (t % occ_period) / occ_period
-        if not absent[t] and 0.3 < phase < 0.7:
-            bar_w = box[2] * 0.5
-            bx = box[0] - bar_w + (box[2] + bar_w) * (phase - 0.3) / 0.4
-            bar = np.array([bx, box[1] - 10, bar_w, box[3] + 20])
-            _paste(frame, occluder_tex, bar)
-            x1, x2 = max(int(round(bar[0])), 0), min(int(round(bar[0] +
-                                                                bar[2])), W)
-            if x2 > x1:
-                target_mask[:, x1:x2] = False
-        raw = box
-        if rich and not absent[t]:
-            box = seen  # annotate the visible part, as the datasets do
-        area = raw[2] * raw[3]
-        frac = 0.0 if absent[t] else float(target_mask.sum()) / area
+        offset = np.clip(offset + scene.pan, 0, 2 * margin)
+        frame, box, raw, target_mask = _render_frame(scene, t, offset, W, H,
+                                                     rich)
         frames.append(frame)
         if absent[t]:
             boxes.append(np.array([-1.0, -1.0, -1.0, -1.0]))
             cover.append(0)
             cut.append(0)
-        else:
-            boxes.append(box)
-            c = int(np.clip(np.ceil(min(frac, 1.0) * 8), 0, 8))
-            cover.append(c)
-            cut.append(int(raw[0] < 0 or raw[1] < 0 or raw[0] + raw[2] > W
-                           or raw[1] + raw[3] > H))
+            continue
+        frac = float(target_mask.sum()) / (raw[2] * raw[3])
+        boxes.append(box)
+        cover.append(int(np.clip(np.ceil(min(frac, 1.0) * 8), 0, 8)))
+        cut.append(int(raw[0] < 0 or raw[1] < 0 or raw[0] + raw[2] > W
+                       or raw[1] + raw[3] > H))
     return (frames, np.stack(boxes), absent.astype(int), np.array(cover),
             np.array(cut))
 
