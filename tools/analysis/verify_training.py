@@ -19,10 +19,14 @@ every step ran; with ``--check`` also the numbers must show learning: the
 trained tracker beats both baselines by a margin and the lower confidence
 bound of the score ROC AUC is above 0.5.
 
-To see the proof fail when learning is broken::
+To see the proof fail when learning is broken (no learning at all; stage
+2 not trained, from the stage-1 checkpoint of an earlier run)::
 
     python tools/analysis/verify_training.py --work-dir WORK --check \\
         --st1-cfg-options optim_wrapper.optimizer.lr=0 \\
+        --st2-cfg-options optim_wrapper.optimizer.lr=0
+    python tools/analysis/verify_training.py --work-dir WORK2 --check \\
+        --st1-checkpoint WORK1/st1/epoch_28.pth \\
         --st2-cfg-options optim_wrapper.optimizer.lr=0
 """
 import argparse
@@ -81,6 +85,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--st2-cfg-options', nargs='+', default=[],
                         metavar='KEY=VALUE',
                         help='extra --cfg-options of the stage-2 training')
+    parser.add_argument('--st1-checkpoint', default=None,
+                        help='start stage 2 from this stage-1 checkpoint '
+                        'instead of training stage 1')
     parser.add_argument('--check', action='store_true',
                         help='exit 1 unless the numbers show learning (see '
                         'stark_plugin.testing.learning.criterion)')

@@ -68,6 +68,9 @@ class LearningSettings:
     #: ``optim_wrapper.optimizer.lr=0`` to show that the proof fails)
     st1_cfg_options: List[str] = field(default_factory=list)
     st2_cfg_options: List[str] = field(default_factory=list)
+    #: a stage-1 checkpoint to start stage 2 from instead of training
+    #: stage 1 (e.g. to vary stage 2 only)
+    st1_checkpoint: Optional[str] = None
 
 
 def _train_options(s: LearningSettings, data_root: str, config: str,
@@ -104,11 +107,17 @@ def _train(s: LearningSettings, data_root: str, work_dir: str) -> dict:
     """Both stages through ``tools/train.py``: seconds and checkpoints."""
     env, logs = tool_env(s.threads), osp.join(work_dir, 'logs')
     st1_dir, st2_dir = osp.join(work_dir, 'st1'), osp.join(work_dir, 'st2')
-    st1_seconds = run_tool(train_command(
-        s.st1_config, st1_dir,
-        _train_options(s, data_root, s.st1_config, s.st1_epochs) +
-        list(s.st1_cfg_options)), osp.join(logs, 'train_st1.log'), env)
-    st1_ckpt = last_checkpoint(st1_dir)
+    if s.st1_checkpoint:
+        st1_seconds, st1_ckpt = 0.0, osp.abspath(s.st1_checkpoint)
+        if not osp.isfile(st1_ckpt):
+            raise LearningRunError(f'stage-1 checkpoint not found: '
+                                   f'{st1_ckpt}')
+    else:
+        st1_seconds = run_tool(train_command(
+            s.st1_config, st1_dir,
+            _train_options(s, data_root, s.st1_config, s.st1_epochs) +
+            list(s.st1_cfg_options)), osp.join(logs, 'train_st1.log'), env)
+        st1_ckpt = last_checkpoint(st1_dir)
     st2_seconds = run_tool(train_command(
         s.st2_config, st2_dir, [f'load_from={st1_ckpt}'] +
         _train_options(s, data_root, s.st2_config, s.st2_epochs) +
