@@ -19,11 +19,15 @@ REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SCRIPT = osp.join(REPO_ROOT, 'tools', 'analysis', 'verify_training.py')
 
 #: the reduced CI setting (the full default setting is for users; see the
-#: tool's docstring)
-REDUCED = ['--seed', '0', '--videos', '100', '--frames', '20',
-           '--val-videos', '6', '--val-frames', '60', '--st1-epochs', '8',
-           '--st2-epochs', '1', '--samples-per-epoch', '1200',
-           '--batch-size', '8', '--roc-samples', '200']
+#: tool's docstring). A cheaper one (100 videos, 8 stage-1 epochs and 1 or
+#: 3 stage-2 epochs of 1200 samples) kept the tracker's margin (0.08-0.20
+#: over "stay at the first box", seeds 0-2) but its score head did not
+#: learn (ROC AUC 0.47-0.56): see docs/training.md.
+REDUCED = ['--seed', '0', '--videos', '200', '--frames', '20',
+           '--val-videos', '6', '--val-frames', '60', '--st1-epochs', '12',
+           '--st2-epochs', '2',
+           '--samples-per-epoch', '1600', '--batch-size', '8',
+           '--roc-samples', '200']
 
 
 def test_roc_auc_matches_pairwise_definition():
