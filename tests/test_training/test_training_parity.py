@@ -1,34 +1,28 @@
-"""Training parity with the official STARK code, through the user's tool:
-``tools/analysis/check_training_parity.py`` on the fixture copied from the
+"""Training parity with the official STARK code:
+``stark_plugin.testing.training_parity`` (the code of
+``tools/analysis/check_training_parity.py``) on the fixture copied from the
 official training code (``tests/data/reference/train``)."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+from stark_plugin.testing.training_parity import check_training_parity
+
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 FIXTURE = osp.join(REPO_ROOT, 'tests', 'data', 'reference', 'train')
-
-
-def _tool():
-    path = osp.join(REPO_ROOT, 'tools', 'analysis',
-                    'check_training_parity.py')
-    spec = importlib.util.spec_from_file_location('check_training_parity',
-                                                  path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'check_training_parity.py')
 
 
 @pytest.fixture(scope='module')
 def parity_run(tmp_path_factory):
     out = str(tmp_path_factory.mktemp('parity') / 'parity.json')
-    rc = _tool().main(['--fixture', FIXTURE, '--threads', '2', '--json',
-                       out])
+    rc = check_training_parity(FIXTURE, threads=2, json_path=out)
     with open(out) as f:
         return rc, json.load(f)
 
@@ -69,15 +63,27 @@ def test_missing_fixture_file_is_a_clear_error(tmp_path, capsys):
     fixture = tmp_path / 'reference' / 'train'
     shutil.copytree(FIXTURE, fixture)
     (fixture / 'processing.npz').unlink()
-    assert _tool().main(['--fixture', str(fixture)]) == 1
+    assert check_training_parity(str(fixture)) == 1
     assert 'processing.npz' in capsys.readouterr().err
 
 
 def test_missing_weights_are_a_clear_error(tmp_path, capsys):
     fixture = tmp_path / 'train'
     shutil.copytree(FIXTURE, fixture)
-    assert _tool().main(['--fixture', str(fixture)]) == 1
+    assert check_training_parity(str(fixture)) == 1
     assert 'manifest' in capsys.readouterr().err
+
+
+def test_tool_reports_a_bad_fixture_with_exit_code_1(tmp_path):
+    """The command line tool runs the same check: its exit code, error."""
+    fixture = tmp_path / 'train'
+    shutil.copytree(FIXTURE, fixture)
+    proc = subprocess.run([sys.executable, TOOL, '--fixture', str(fixture)],
+                          cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert 'error:' in proc.stderr and 'manifest' in proc.stderr
+    assert proc.stdout.startswith('fixture ')
 
 
 @pytest.mark.slow
@@ -97,7 +103,7 @@ def test_a_perturbed_fixture_fails(tmp_path, capsys):
     with open(train / 'step_st2.json', 'w') as f:
         json.dump(info, f)
     out = tmp_path / 'out.json'
-    assert _tool().main(['--fixture', str(train), '--json', str(out)]) == 1
+    assert check_training_parity(str(train), json_path=str(out)) == 1
     with open(out) as f:
         report = json.load(f)
     failed = {r['check'] for r in report['rows'] if not r['passed']}

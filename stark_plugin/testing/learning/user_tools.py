@@ -1,0 +1,115 @@
+"""Running ``tools/train.py`` and ``tools/test.py`` as a user would, and
+reading what they leave behind."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional
+
+from mmengine.config import Config
+
+from ..paths import SOURCE_ROOT, TOOLS_DIR
+
+#: the success AUC key that ``tools/test.py`` logs
+AUC_KEY = 'sot/success_auc'
+TRAIN_TOOL = osp.join(TOOLS_DIR, 'train.py')
+TEST_TOOL = osp.join(TOOLS_DIR, 'test.py')
+
+
+class LearningRunError(RuntimeError):
+    """A step of the learning run failed (the message says which, and
+    where its log is)."""
+
+
+def tool_env(threads: int) -> Dict[str, str]:
+    """The environment of the tools: ``threads`` OpenMP / BLAS threads and
+    the source checkout first on ``PYTHONPATH``."""
+    env = dict(os.environ)
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS',
+                'OPENBLAS_NUM_THREADS'):
+        env[key] = str(threads)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [SOURCE_ROOT] + [p for p in [env.get('PYTHONPATH')] if p])
+    return env
+
+
+def run_tool(cmd: List[str], log_path: str, env: Dict[str, str]) -> float:
+    """Run a tool, its output to ``log_path``; seconds taken. Raises
+    :class:`LearningRunError` with the log's tail when it fails."""
+    print(f'$ {" ".join(cmd)}\n  (log: {log_path})', flush=True)
+    start = time.perf_counter()
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
+                              env=env, cwd=SOURCE_ROOT)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = ''.join(f.readlines()[-30:])
+        raise LearningRunError(f'{cmd[1]} failed with exit code '
+                               f'{proc.returncode} (log {log_path}):\n{tail}')
+    return seconds
+
+
+def train_command(config: str, work_dir: str, options: List[str]) -> List[str]:
+    """``python tools/train.py CONFIG --work-dir DIR --cfg-options ...``."""
+    return [sys.executable, TRAIN_TOOL, config, '--work-dir', work_dir,
+            '--cfg-options'] + options
+
+
+def test_command(config: str, checkpoint: Optional[str], work_dir: str,
+                 options: List[str]) -> List[str]:
+    """``python tools/test.py CONFIG [CHECKPOINT] --work-dir DIR
+    --cfg-options ...`` (no checkpoint: the untrained model)."""
+    return ([sys.executable, TEST_TOOL, config] +
+            ([checkpoint] if checkpoint else []) +
+            ['--work-dir', work_dir, '--cfg-options'] + options)
+
+
+def scheduler_options(config: str, epochs: Optional[int]) -> List[str]:
+    """Move the MultiStepLR milestones with ``epochs`` (same fractions)."""
+    if epochs is None:
+        return []
+    cfg = Config.fromfile(config)
+    opts = []
+    for i, sched in enumerate(cfg.get('param_scheduler') or []):
+        if sched.get('type') != 'MultiStepLR':
+            continue
+        old = cfg.train_cfg.max_epochs
+        new = sorted({max(1, min(epochs, round(m * epochs / old)))
+                      for m in sched['milestones']})
+        opts += [f'param_scheduler.{i}.end={epochs}',
+                 f'param_scheduler.{i}.milestones={new}']
+    return opts
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint named in mmengine's ``last_checkpoint`` file."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(marker):
+        with open(marker) as f:
+            path = f.read().strip()
+        if osp.isfile(path):
+            return path
+    found = sorted(glob.glob(osp.join(work_dir, 'epoch_*.pth')),
+                   key=osp.getmtime)
+    if not found:
+        raise LearningRunError(f'no checkpoint in {work_dir}')
+    return found[-1]
+
+
+def read_test_auc(work_dir: str) -> float:
+    """Success AUC (fraction) that ``tools/test.py`` logged in its JSON."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', '*.json')),
+                  key=osp.getmtime)
+    for path in reversed(logs):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith('{'):
+                    record = json.loads(line)
+                    if AUC_KEY in record:
+                        return float(record[AUC_KEY]) / 100.0
+    raise LearningRunError(f'no {AUC_KEY} logged under {work_dir}')
