@@ -88,7 +88,7 @@ def batch_digest(batch: dict) -> str:
     samples = list(batch['data_samples'])
     if batch.get(BATCH_FIELDS):
         samples = restore_batch_fields(
-            [copy.copy(s) for s in samples], batch[BATCH_FIELDS])
+            [s.clone() for s in samples], batch[BATCH_FIELDS])
     digest = hashlib.sha1()
     for i, sample in enumerate(samples):
         for key in sorted(inputs):
