@@ -3,12 +3,14 @@ workers' thread settings.
 
 mmengine's ``pseudo_collate`` hands the main process lists of per-sample
 tensors. Every tensor that crosses the worker queue travels as a separate
-shared-memory block with its own file descriptor (sent over a socket and
-mapped on arrival): with 16 samples of two images and six data-sample
-fields that is 128 transfers per batch. :func:`sot_collate` stacks the
-images and every data field of the batch into one tensor each (eight per
-batch) and leaves the data samples with their meta information; the data
-preprocessor puts the fields back
+shared-memory block whose file descriptor the main process fetches from
+the worker over a socket of its own (connect, receive, map): with 16
+samples of two crops and five (stage 1) or six (stage 2) data-sample
+fields that is 112 or 128 handshakes per batch, all in the main process,
+which then competes with the workers for the cores. :func:`sot_collate`
+stacks the crops and every data field of the batch into one tensor each
+(seven or eight per batch) and leaves the data samples with their meta
+information; the data preprocessor puts the fields back
 (:func:`~stark_plugin.structures.sot_batch.restore_batch_fields`), so the
 model sees the same tensors as with ``pseudo_collate``.
 
@@ -23,6 +25,7 @@ import cv2
 import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
+from torch.utils.data import default_collate
 
 from stark_plugin.registry import FUNCTIONS
 from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
@@ -44,10 +47,13 @@ def sot_collate(data_batch: Sequence[dict]) -> dict:
     inputs = [d['inputs'] for d in data_batch]
     if not all(stackable([i[k] for i in inputs]) for k in inputs[0]):
         return pseudo_collate(data_batch)
+    # torch's default_collate stacks tensors straight into shared memory
+    # in a worker (no second copy when the batch is sent)
     samples, fields = split_batch_fields(
-        [d['data_samples'] for d in data_batch])
+        [d['data_samples'] for d in data_batch], stack=default_collate)
     return {
-        'inputs': {k: torch.stack([i[k] for i in inputs]) for k in inputs[0]},
+        'inputs': {k: default_collate([i[k] for i in inputs])
+                   for k in inputs[0]},
         'data_samples': samples,
         BATCH_FIELDS: fields,
     }

@@ -6,7 +6,7 @@ into one tensor (:func:`split_batch_fields`, used by
 worker queue as a few tensors; the data preprocessor puts the rows back on
 the samples (:func:`restore_batch_fields`).
 """
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import torch
 
@@ -21,20 +21,23 @@ def stackable(values: Sequence[Any]) -> bool:
                and v.dtype == first.dtype for v in values)
 
 
-def split_batch_fields(samples: Sequence[Any]
-                       ) -> Tuple[List[Any], Dict[str, torch.Tensor]]:
+def split_batch_fields(
+    samples: Sequence[Any],
+    stack: Callable[[List[torch.Tensor]], torch.Tensor] = torch.stack
+) -> Tuple[List[Any], Dict[str, torch.Tensor]]:
     """``(samples without the stacked fields, {name: (B, ...) tensor})``.
 
-    A field is stacked when every sample has it with one shape and dtype;
-    other fields stay on their samples. The returned samples are new
-    objects of the same class with the same meta information.
+    A field is stacked (by ``stack``) when every sample has it with one
+    shape and dtype; other fields stay on their samples. The returned
+    samples are new objects of the same class with the same meta
+    information.
     """
     fields: Dict[str, torch.Tensor] = {}
     for key in samples[0].keys():
         if all(key in s for s in samples):
             values = [s.get(key) for s in samples]
             if stackable(values):
-                fields[key] = torch.stack(values)
+                fields[key] = stack(values)
     light = []
     for sample in samples:
         rest = type(sample)(metainfo=sample.metainfo)
