@@ -22,6 +22,7 @@ import contextlib
 import copy
 import datetime
 import hashlib
+import logging
 import time
 from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
@@ -30,8 +31,10 @@ import mmengine
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
+from mmengine.utils.dl_utils import set_multi_processing
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import MODELS
@@ -160,8 +163,14 @@ def build_trainer(cfg: Config, device: str):
     register_all_modules()
     model = MODELS.build(copy.deepcopy(cfg.model)).to(device)
     model.train()
-    optim_wrapper = build_optim_wrapper(model,
-                                        copy.deepcopy(cfg.optim_wrapper))
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # one line per parameter otherwise
+    try:
+        optim_wrapper = build_optim_wrapper(
+            model, copy.deepcopy(cfg.optim_wrapper))
+    finally:
+        logger.setLevel(level)
     return model, optim_wrapper
 
 
@@ -239,6 +248,9 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                     samples=samples, rounds=rounds,
                     train_steps=train_steps_n, train_warmup=train_warmup,
                     device=device, background_load=load, seed=seed)
+    # the Runner's process settings (start method, OpenCV threads of the
+    # main process), so that the loaders run as in training
+    set_multi_processing(**cfg.get('env_cfg', {}).get('mp_cfg', {}))
     with busy(load):
         loaders = {w: build_loader(cfg, w, batch_size, samples, seed)
                    for w in worker_counts}

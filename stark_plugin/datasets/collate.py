@@ -69,7 +69,11 @@ def sot_worker_init(worker_id: int) -> None:
     its own, :mod:`stark_plugin.datasets.sample_draw`); the seeding only
     keeps any other use of them reproducible and distinct per worker.
     """
-    cv2.setNumThreads(1)
+    # 0: OpenCV runs everything on the calling thread. Not 1: with
+    # OpenCV's pthreads pool, setNumThreads(1) in a forked worker of a
+    # process that had used the pool waits forever for the pool's threads
+    # (which a fork does not copy).
+    cv2.setNumThreads(0)
     torch.set_num_threads(1)
     seed = torch.initial_seed() % 2**32
     np.random.seed(seed)

@@ -23,7 +23,7 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
     rc = _tool().main([
         TINY, '--workers', '0', '2', '--batch-size', '2', '--samples', '6',
         '--rounds', '2', '--train-steps', '1', '--train-warmup', '1',
-        '--videos', '2', '--frames', '12', '--frame-size', '160', '120',
+        '--videos', '2', '--frames', '24', '--frame-size', '160', '120',
         '--threads', '1', '--json', out])
     assert rc == 0
     with open(out) as f:

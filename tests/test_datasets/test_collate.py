@@ -3,6 +3,7 @@ same tensors as mmengine's pseudo_collate batches."""
 import os.path as osp
 
 import cv2
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -97,3 +98,32 @@ def test_worker_init_uses_one_thread():
     finally:
         cv2.setNumThreads(before_cv)
         torch.set_num_threads(before_torch)
+
+
+class _Resize(torch.utils.data.Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        img = np.full((600, 800, 3), i, np.uint8)
+        return cv2.getNumThreads(), int(cv2.resize(img, (320, 320)).sum())
+
+
+def test_worker_init_after_the_parent_used_opencv_threads():
+    """A forked worker must not wait for OpenCV pool threads that the fork
+    did not copy (cv2.setNumThreads(1) there hangs with OpenCV's pthreads
+    pool)."""
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        img = np.zeros((480, 640, 3), np.uint8)
+        for _ in range(5):  # the parent's pool is up
+            cv2.resize(img, (320, 320))
+        loader = torch.utils.data.DataLoader(
+            _Resize(), batch_size=2, num_workers=1, timeout=60,
+            worker_init_fn=sot_worker_init,
+            multiprocessing_context='fork')
+        threads = [int(t) for b in loader for t in b[0]]
+    finally:
+        cv2.setNumThreads(before)
+    assert threads == [1] * 4

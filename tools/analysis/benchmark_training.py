@@ -20,6 +20,7 @@ import shlex
 import sys
 import tempfile
 
+import torch
 from mmengine.config import DictAction
 
 from stark_plugin.benchmarking.training import (benchmark_training,
@@ -97,7 +98,6 @@ def main(argv=None) -> int:
         print(f'error: {problem}', file=sys.stderr)
         return 2
     if args.threads:
-        import torch
         torch.set_num_threads(args.threads)
     command = shlex.join([osp.relpath(__file__, ROOT)] +
                          list(sys.argv[1:] if argv is None else argv))
