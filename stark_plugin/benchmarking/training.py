@@ -34,7 +34,6 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
-from mmengine.utils.dl_utils import set_multi_processing
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import MODELS
@@ -81,6 +80,9 @@ def build_loader(cfg: Config, num_workers: int, batch_size: int,
                   persistent_workers=num_workers > 0)
     dl_cfg.sampler.update(samples_per_epoch=samples, seed=seed)
     dl_cfg.pop('pin_memory', None)  # no device here
+    start = cfg.get('env_cfg', {}).get('mp_cfg', {}).get('mp_start_method')
+    if num_workers > 0 and start:
+        dl_cfg.setdefault('multiprocessing_context', start)
     return Runner.build_dataloader(dl_cfg, seed=seed)
 
 
@@ -116,6 +118,21 @@ def run_epoch(loader, epoch: int,
         if on_batch is not None:
             on_batch(batch)
     return dict(seconds=time.perf_counter() - start, samples=count)
+
+
+@contextlib.contextmanager
+def runner_process_settings(cfg: Config) -> Iterator[None]:
+    """The OpenCV threads of the Runner's main process
+    (``env_cfg.mp_cfg.opencv_num_threads``, 0 by default), restored after
+    the block, so that the loaders run as in training (the start method
+    goes to each loader, :func:`build_loader`)."""
+    mp_cfg = cfg.get('env_cfg', {}).get('mp_cfg', {})
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(mp_cfg.get('opencv_num_threads', 0))
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
 
 
 @contextlib.contextmanager
@@ -248,10 +265,7 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                     samples=samples, rounds=rounds,
                     train_steps=train_steps_n, train_warmup=train_warmup,
                     device=device, background_load=load, seed=seed)
-    # the Runner's process settings (start method, OpenCV threads of the
-    # main process), so that the loaders run as in training
-    set_multi_processing(**cfg.get('env_cfg', {}).get('mp_cfg', {}))
-    with busy(load):
+    with runner_process_settings(cfg), busy(load):
         loaders = {w: build_loader(cfg, w, batch_size, samples, seed)
                    for w in worker_counts}
         loader = loader_rounds(loaders, rounds, log=log)
