@@ -45,6 +45,8 @@ from .load import background_load, cpu_count
 
 #: seconds the busy processes get to start before timing begins
 LOAD_SETTLE_S = 1.0
+#: label of the loaders with mmengine's default collate and worker init
+BASELINE = 'baseline'
 
 
 def make_data(out_dir: str, videos: int = 8, frames: int = 60,
@@ -69,13 +71,18 @@ def load_config(path: str, data_root: Optional[str] = None,
 
 
 def build_loader(cfg: Config, num_workers: int, batch_size: int,
-                 samples: int, seed: int = 0
+                 samples: int, seed: int = 0, baseline: bool = False
                  ) -> torch.utils.data.DataLoader:
     """The config's training loader with ``num_workers`` workers, batches
     of ``batch_size`` and epochs of ``samples`` samples (persistent
-    workers when there are any)."""
+    workers when there are any). ``baseline``: mmengine's defaults
+    instead of the config's ``collate_fn`` and ``worker_init_fn``
+    (``pseudo_collate``, seeding only), for comparison."""
     register_all_modules()
     dl_cfg = copy.deepcopy(cfg.train_dataloader)
+    if baseline:
+        dl_cfg.pop('collate_fn', None)
+        dl_cfg.pop('worker_init_fn', None)
     dl_cfg.update(num_workers=num_workers, batch_size=batch_size,
                   persistent_workers=num_workers > 0)
     dl_cfg.sampler.update(samples_per_epoch=samples, seed=seed)
@@ -145,12 +152,12 @@ def busy(n: int) -> Iterator[List[int]]:
         yield pids
 
 
-def loader_rounds(loaders: Dict[int, object], rounds: int,
+def loader_rounds(loaders: Dict[str, object], rounds: int,
                   epoch: int = 0, log: Callable[[str], None] = print
-                  ) -> Dict[int, dict]:
+                  ) -> Dict[str, dict]:
     """Warm-up epoch (timed apart, fingerprinted) then ``rounds`` timed
     epochs of every loader, alternating between them."""
-    results: Dict[int, dict] = {}
+    results: Dict[str, dict] = {}
     for workers, loader in loaders.items():
         digests: List[str] = []
         first = run_epoch(loader, epoch,
@@ -256,18 +263,27 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                        rounds: int = 3, train_steps_n: int = 3,
                        train_warmup: int = 1, device: str = 'cpu',
                        load: int = 0, seed: int = 0, command: str = '',
+                       baseline: bool = False,
                        log: Callable[[str], None] = print) -> dict:
     """The whole measurement (see the module docstring) as a report dict:
     ``env``, ``settings``, ``loader`` (per worker count), ``train`` (per
     worker count, empty with ``train_steps_n=0``) and
-    ``same_samples_across_workers``."""
+    ``same_samples_across_workers``. ``baseline`` adds loaders with
+    mmengine's default collate and worker init (keys ``'<workers>
+    baseline'``) to the alternated rounds."""
     settings = dict(workers=list(worker_counts), batch_size=batch_size,
                     samples=samples, rounds=rounds,
                     train_steps=train_steps_n, train_warmup=train_warmup,
-                    device=device, background_load=load, seed=seed)
+                    device=device, background_load=load, seed=seed,
+                    baseline=baseline)
     with runner_process_settings(cfg), busy(load):
-        loaders = {w: build_loader(cfg, w, batch_size, samples, seed)
+        loaders = {str(w): build_loader(cfg, w, batch_size, samples, seed)
                    for w in worker_counts}
+        if baseline:
+            loaders.update({
+                f'{w} {BASELINE}': build_loader(cfg, w, batch_size, samples,
+                                                seed, baseline=True)
+                for w in worker_counts})
         loader = loader_rounds(loaders, rounds, log=log)
         del loaders
         train = {}
@@ -277,7 +293,7 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                                  seed, log)
     digests = {res['digest'] for res in loader.values()}
     return dict(env=machine_facts(device, command, load), settings=settings,
-                loader={str(w): r for w, r in loader.items()},
+                loader=loader,
                 train={str(w): r for w, r in train.items()},
                 same_samples_across_workers=len(digests) == 1)
 

@@ -70,6 +70,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='config overrides, key=value')
+    parser.add_argument('--baseline-loader', action='store_true',
+                        help='also time loaders with mmengine\'s default '
+                        'collate (pseudo_collate) and worker init, in the '
+                        'same alternated rounds')
     parser.add_argument('--json', help='write the report here')
     return parser.parse_args(argv)
 
@@ -109,6 +113,7 @@ def main(argv=None) -> int:
             cfg, args.workers, args.batch_size, args.samples, args.rounds,
             args.train_steps, args.train_warmup, args.device,
             args.background_load, args.seed, command,
+            baseline=args.baseline_loader,
             log=lambda msg: print(msg, flush=True))
     print(format_table(report))
     if args.json:
