@@ -21,6 +21,14 @@ def _stacked(tensors) -> Tensor:
     return torch.stack(list(tensors))
 
 
+def _field(fields: dict, key: str, samples) -> Tensor:
+    """Data field ``key`` of all samples as one tensor (already stacked
+    by ``sot_collate``, else stacked here)."""
+    if key in fields:
+        return fields[key]
+    return torch.stack([s.get(key) for s in samples])
+
+
 @MODELS.register_module()
 class StarkDataPreprocessor(BaseDataPreprocessor):
     """Stack template/search crops, BGR->RGB, normalise, stack masks.
@@ -74,8 +82,9 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> Dict:
         data = self.cast_data(data)
         inputs, samples = data['inputs'], data.get('data_samples')
-        if data.get(BATCH_FIELDS):  # sot_collate: fields stacked apart
-            samples = restore_batch_fields(list(samples), data[BATCH_FIELDS])
+        fields = data.get(BATCH_FIELDS) or {}
+        if fields:  # sot_collate: fields stacked apart
+            samples = restore_batch_fields(list(samples), fields)
         if isinstance(inputs, dict):  # pseudo_collate lists / sot_collate
             template = _stacked(inputs['template'])
             search = _stacked(inputs['search'])
@@ -93,9 +102,9 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
             template=self._normalize_5d(template, scale[:, :-1]),
             search=self._normalize_5d(search, scale[:, -1:]))
         if samples is not None:
-            out['template_mask'] = torch.stack(
-                [s.template_masks for s in samples]).to(torch.bool)
-            search_mask = torch.stack([s.search_mask for s in samples])
+            out['template_mask'] = _field(fields, 'template_masks',
+                                          samples).to(torch.bool)
+            search_mask = _field(fields, 'search_mask', samples)
             if search_mask.dim() == 3:
                 search_mask = search_mask[:, None]
             out['search_mask'] = search_mask.to(torch.bool)
