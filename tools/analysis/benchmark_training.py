@@ -9,10 +9,13 @@ Example (the STARK-ST50 stage-1 pipeline, batch 16, 256 samples per
 epoch, 0, 1 and 2 workers, idle and with one busy process)::
 
     python tools/analysis/benchmark_training.py --workers 0 1 2 \
-        --batch-size 16 --samples 256 --json train_bench_idle.json
+        --batch-size 16 --samples 256 --baseline-loader \
+        --json train_bench_idle.json
     python tools/analysis/benchmark_training.py --workers 0 1 2 \
-        --batch-size 16 --samples 256 --background-load 1 \
-        --json train_bench_load1.json
+        --batch-size 16 --samples 256 --baseline-loader \
+        --background-load 1 --json train_bench_load1.json
+
+(--baseline-loader: also mmengine's pseudo_collate loader, for comparison.)
 """
 import argparse
 import os.path as osp
