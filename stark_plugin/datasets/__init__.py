@@ -6,6 +6,7 @@ from .got10k_dataset import GOT10kDataset
 from ..errors import AnnotationError
 from .lasot_dataset import LaSOTDataset
 from .otb_dataset import OTB100Dataset
+from .collate import sot_collate, sot_worker_init
 from .samplers import QuotaSampler, VideoSampler
 from .trackingnet_dataset import TrackingNetDataset
 from .uav123_dataset import UAV123Dataset
@@ -21,5 +22,6 @@ __all__ = [
     'AnnotationError', 'BaseSOTDataset', 'GOT10kDataset', 'LaSOTDataset',
     'TrackingNetDataset', 'SOTCocoDataset', 'OTB100Dataset',
     'UAV123Dataset', 'VOTDataset', 'SOTFolderDataset',
-    'RandomSampleConcatDataset', 'QuotaSampler', 'VideoSampler'
+    'RandomSampleConcatDataset', 'QuotaSampler', 'VideoSampler',
+    'sot_collate', 'sot_worker_init'
 ]

@@ -75,9 +75,20 @@ def prepare_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+def pin_memory_on_cuda(cfg: Config) -> None:
+    """Pin the training batches in page-locked memory when CUDA is there
+    (faster copies to the GPU), unless the config says otherwise; on CPU
+    pinning only costs a copy."""
+    loader = cfg.get('train_dataloader')
+    if isinstance(loader, dict) and 'pin_memory' not in loader:
+        loader['pin_memory'] = torch.cuda.is_available()
+
+
 def build_runner(cfg: Config) -> Runner:
-    """``RUNNERS.build`` when the config names a runner type, else Runner."""
+    """``RUNNERS.build`` when the config names a runner type, else Runner.
+    """
     prepare_cpu_distributed(cfg)
+    pin_memory_on_cuda(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)

@@ -356,15 +356,19 @@ def _types(node):
     f[:-3] for f in os.listdir(CFG_DIR) if f.endswith('.py')))
 def test_dataset_configs_resolve(name):
     from mmengine.registry import DATA_SAMPLERS as ROOT_SAMPLERS
+    from mmengine.registry import FUNCTIONS as ROOT_FUNCTIONS
     from stark_plugin.registry import DATA_SAMPLERS
     init_default_scope('stark_plugin')
     cfg = Config.fromfile(osp.join(CFG_DIR, f'{name}.py'))
     for key in ('train_dataloader', 'test_dataloader'):
         if key in cfg:
             for t in _types(cfg[key]):
+                # collate_fn / worker_init_fn: the Runner looks them up in
+                # mmengine's FUNCTIONS
                 assert (TRANSFORMS.get(t) or DATASETS.get(t)
                         or DATA_SAMPLERS.get(t)
-                        or ROOT_SAMPLERS.get(t)) is not None, t
+                        or ROOT_SAMPLERS.get(t)
+                        or ROOT_FUNCTIONS.get(t)) is not None, t
     if 'test_dataloader' in cfg:
         assert cfg.test_dataloader.sampler.type == 'VideoSampler'
         assert cfg.test_dataloader.dataset.test_mode

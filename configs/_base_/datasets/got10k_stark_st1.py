@@ -41,6 +41,12 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
+    # each worker stacks its batch into a few tensors (the data
+    # preprocessor takes them apart again: the model sees the same
+    # tensors) and runs on one OpenCV / torch thread; pin_memory is set on
+    # CUDA machines by tools/train.py
+    collate_fn=dict(type='stark_plugin.sot_collate'),
+    worker_init_fn=dict(type='stark_plugin.sot_worker_init'),
     # the official loader drops the last incomplete batch of an epoch
     drop_last=True,
     sampler=dict(type='QuotaSampler', samples_per_epoch=60000),

@@ -6,9 +6,27 @@ from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
 
 from stark_plugin.registry import MODELS
+from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
+                                               restore_batch_fields)
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def _stacked(tensors) -> Tensor:
+    """A batch tensor (as stacked by ``sot_collate``) or a list of
+    per-sample tensors (``pseudo_collate``) as one tensor."""
+    if isinstance(tensors, Tensor):
+        return tensors
+    return torch.stack(list(tensors))
+
+
+def _field(fields: dict, key: str, samples) -> Tensor:
+    """Data field ``key`` of all samples as one tensor (already stacked
+    by ``sot_collate``, else stacked here)."""
+    if key in fields:
+        return fields[key]
+    return torch.stack([s.get(key) for s in samples])
 
 
 @MODELS.register_module()
@@ -26,7 +44,11 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
 
     Input of :meth:`forward`: ``dict(inputs=[dict(template=uint8 (T, 3, Ht,
     Wt), search=uint8 (1, 3, Hs, Ws)), ...], data_samples=[SOTDataSample,
-    ...])`` (crops in BGR order as mmcv loads them). Output:
+    ...])`` (crops in BGR order as mmcv loads them), mmengine's
+    ``pseudo_collate`` of it, or the stacked batch of
+    :func:`~stark_plugin.datasets.collate.sot_collate` (the same tensors
+    after :func:`~stark_plugin.structures.sot_batch.restore_batch_fields`).
+    Output:
     ``dict(inputs=dict(template=(B, T, 3, Ht, Wt), template_mask=(B, T, Ht,
     Wt), search=(B, 1, 3, Hs, Ws), search_mask=(B, 1, Hs, Ws)),
     data_samples=...)``.
@@ -60,9 +82,12 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> Dict:
         data = self.cast_data(data)
         inputs, samples = data['inputs'], data.get('data_samples')
-        if isinstance(inputs, dict):  # mmengine pseudo_collate: lists
-            template = torch.stack(list(inputs['template']))
-            search = torch.stack(list(inputs['search']))
+        fields = data.get(BATCH_FIELDS) or {}
+        if fields:  # sot_collate: fields stacked apart
+            samples = restore_batch_fields(list(samples), fields)
+        if isinstance(inputs, dict):  # pseudo_collate lists / sot_collate
+            template = _stacked(inputs['template'])
+            search = _stacked(inputs['search'])
         else:
             template = torch.stack([d['template'] for d in inputs])
             search = torch.stack([d['search'] for d in inputs])
@@ -77,9 +102,9 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
             template=self._normalize_5d(template, scale[:, :-1]),
             search=self._normalize_5d(search, scale[:, -1:]))
         if samples is not None:
-            out['template_mask'] = torch.stack(
-                [s.template_masks for s in samples]).to(torch.bool)
-            search_mask = torch.stack([s.search_mask for s in samples])
+            out['template_mask'] = _field(fields, 'template_masks',
+                                          samples).to(torch.bool)
+            search_mask = _field(fields, 'search_mask', samples)
             if search_mask.dim() == 3:
                 search_mask = search_mask[:, None]
             out['search_mask'] = search_mask.to(torch.bool)
