@@ -24,16 +24,19 @@ def _spin(stop: 'mp.synchronize.Event') -> None:
 def background_load(n: int) -> Iterator[List[int]]:
     """Run ``n`` busy processes while the block runs; yields their pids.
 
-    ``n=0`` starts nothing. The processes are started with the ``spawn``
-    method (no copy of the caller's torch/OpenMP state) and are stopped and
-    joined when the block exits, also on an exception.
+    ``n=0`` starts nothing. The processes are forked where the platform
+    can (a pure-Python loop touches none of the caller's torch / OpenMP
+    state, and a fork starts in milliseconds where ``spawn`` re-imports
+    the package), and are stopped and joined when the block exits, also on
+    an exception.
     """
     if n < 0:
         raise ValueError(f'background_load: n must be >= 0, got {n}')
     if n == 0:
         yield []
         return
-    ctx = mp.get_context('spawn')
+    ctx = mp.get_context(
+        'fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
     stop = ctx.Event()
     procs = [ctx.Process(target=_spin, args=(stop, ), daemon=True,
                          name=f'stark-busy-{i}') for i in range(n)]
