@@ -64,7 +64,17 @@ def load_config(path: str, data_root: Optional[str] = None,
     merged (``--cfg-options``)."""
     cfg = Config.fromfile(path)
     if data_root is not None:
-        cfg.train_dataloader.dataset.data_root = data_root
+        dataset = cfg.train_dataloader.dataset
+        if 'datasets' in dataset:  # a mix (Lightning, ST on four sets)
+            # its GOT-10k member, with its pipeline, reads the data
+            got10k = [d for d in dataset.datasets
+                      if d.get('type') == 'GOT10kDataset']
+            if not got10k:
+                raise ValueError(f'{path}: the training mix has no '
+                                 'GOT10kDataset to read --data-root with')
+            dataset = cfg.train_dataloader.dataset = got10k[0]
+            dataset.split = 'train'  # not the official vot_train subset
+        dataset.data_root = data_root
     if options:
         cfg.merge_from_dict(options)
     return cfg

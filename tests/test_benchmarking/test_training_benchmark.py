@@ -56,3 +56,15 @@ def test_bad_arguments_are_refused(capsys):
     assert tool.main([TINY, '--samples', '2', '--batch-size', '4']) == 2
     assert tool.main(['no_such_config.py']) == 2
     assert 'error:' in capsys.readouterr().err
+
+
+def test_a_training_mix_reads_the_data_through_its_got10k_member():
+    from stark_plugin.benchmarking.training import load_config
+    path = osp.join(ROOT, 'configs', 'sot', 'stark',
+                    'stark_lightning_x_trt_got10k.py')
+    cfg = load_config(path, data_root='/data/generated')
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.type == 'GOT10kDataset'
+    assert dataset.data_root == '/data/generated'
+    assert dataset.split == 'train'
+    assert dataset.pipeline  # the mix member's own training pipeline
