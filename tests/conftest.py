@@ -7,6 +7,8 @@ import tempfile
 import parity_fixtures
 import pytest
 
+from stark_plugin.benchmarking.load import cpu_count
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_DIR = osp.join(REPO_ROOT, 'tests', 'data')
 
@@ -16,13 +18,6 @@ DATA_DIR = osp.join(REPO_ROOT, 'tests', 'data')
 SHARED_SESSION_FIXTURES = ('toolkit_run', )
 
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
-
-
 def _share_cores_between_workers() -> None:
     """Under pytest-xdist, each worker (and every tool it starts) gets its
     share of the cores: N workers with all cores each would oversubscribe
@@ -30,7 +25,7 @@ def _share_cores_between_workers() -> None:
     workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
     if workers <= 1:
         return
-    threads = str(max(1, _cpu_count() // workers))
+    threads = str(max(1, cpu_count() // workers))
     for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS',
                 'OPENBLAS_NUM_THREADS'):
         os.environ[key] = threads
@@ -49,7 +44,7 @@ def pytest_configure(config):
 def pytest_xdist_auto_num_workers(config) -> int:
     """``-n auto``: one worker per core, at most 4 (each worker holds its
     own models and fixtures in memory)."""
-    return max(1, min(4, _cpu_count()))
+    return max(1, min(4, cpu_count()))
 
 
 @pytest.hookimpl(tryfirst=True)
