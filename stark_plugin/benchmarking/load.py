@@ -12,8 +12,10 @@ import os
 from typing import Iterator, List
 
 
-def _spin(stop: 'mp.synchronize.Event') -> None:
-    """Keep one core busy until ``stop`` is set."""
+def _spin(started: 'mp.synchronize.Barrier',
+          stop: 'mp.synchronize.Event') -> None:
+    """Say it runs, then keep one core busy until ``stop`` is set."""
+    started.wait()
     x = 0
     while not stop.is_set():
         for i in range(20000):  # check the event about every millisecond
@@ -28,7 +30,7 @@ def background_load(n: int) -> Iterator[List[int]]:
     can (a pure-Python loop touches none of the caller's torch / OpenMP
     state, and a fork starts in milliseconds where ``spawn`` re-imports
     the package), and are stopped and joined when the block exits, also on
-    an exception.
+    an exception. The block starts once every process is spinning.
     """
     if n < 0:
         raise ValueError(f'background_load: n must be >= 0, got {n}')
@@ -38,15 +40,19 @@ def background_load(n: int) -> Iterator[List[int]]:
     ctx = mp.get_context(
         'fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
     stop = ctx.Event()
-    procs = [ctx.Process(target=_spin, args=(stop, ), daemon=True,
+    started = ctx.Barrier(n + 1)
+    procs = [ctx.Process(target=_spin, args=(started, stop), daemon=True,
                          name=f'stark-busy-{i}') for i in range(n)]
-    for p in procs:
-        p.start()
     try:
+        for p in procs:
+            p.start()
+        started.wait(timeout=60)
         yield [p.pid for p in procs]
     finally:
         stop.set()
         for p in procs:
+            if p.pid is None:  # never started (an earlier start failed)
+                continue
             p.join(timeout=5)
             if p.is_alive():  # pragma: no cover - a stuck child
                 p.terminate()

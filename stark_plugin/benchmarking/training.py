@@ -43,8 +43,6 @@ from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
 from .benchmark import PeakMemory, environment, summarize
 from .load import background_load, cpu_count
 
-#: seconds the busy processes get to start before timing begins
-LOAD_SETTLE_S = 1.0
 #: label of the loaders with mmengine's default collate and worker init
 BASELINE = 'baseline'
 
@@ -150,16 +148,6 @@ def runner_process_settings(cfg: Config) -> Iterator[None]:
         yield
     finally:
         cv2.setNumThreads(before)
-
-
-@contextlib.contextmanager
-def busy(n: int) -> Iterator[List[int]]:
-    """:func:`background_load` with a moment for the processes to start.
-    """
-    with background_load(n) as pids:
-        if n:
-            time.sleep(LOAD_SETTLE_S)
-        yield pids
 
 
 def loader_rounds(loaders: Dict[str, object], rounds: int,
@@ -286,7 +274,7 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                     train_steps=train_steps_n, train_warmup=train_warmup,
                     device=device, background_load=load, seed=seed,
                     baseline=baseline)
-    with runner_process_settings(cfg), busy(load):
+    with runner_process_settings(cfg), background_load(load):
         loaders = {str(w): build_loader(cfg, w, batch_size, samples, seed)
                    for w in worker_counts}
         if baseline:
