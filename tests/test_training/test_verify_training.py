@@ -132,3 +132,16 @@ def test_verify_training_reduced(tmp_path):
         st2_log = f.read()
     assert 'StageOneWeightsCheckHook: all' in st2_log
     assert 'UNTRAINED' not in st2_log
+
+
+def test_last_checkpoint_reads_the_runs_record(tmp_path):
+    from stark_plugin.testing.learning.user_tools import (LearningRunError,
+                                                          last_checkpoint)
+    with pytest.raises(LearningRunError, match='no last_checkpoint record'):
+        last_checkpoint(str(tmp_path))
+    ckpt = tmp_path / 'epoch_1.pth'
+    (tmp_path / 'last_checkpoint').write_text(str(ckpt))
+    with pytest.raises(LearningRunError, match='does not exist'):
+        last_checkpoint(str(tmp_path))
+    ckpt.write_bytes(b'')
+    assert last_checkpoint(str(tmp_path)) == str(ckpt)

@@ -11,6 +11,8 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
+from stark_plugin.checkpoint.safe_load import check_last_checkpoint
+
 from ..paths import SOURCE_ROOT, TOOLS_DIR
 
 #: the success AUC key that ``tools/test.py`` logs
@@ -86,18 +88,16 @@ def scheduler_options(config: str, epochs: Optional[int]) -> List[str]:
 
 
 def last_checkpoint(work_dir: str) -> str:
-    """The checkpoint named in mmengine's ``last_checkpoint`` file."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if osp.isfile(marker):
-        with open(marker) as f:
-            path = f.read().strip()
-        if osp.isfile(path):
-            return path
-    found = sorted(glob.glob(osp.join(work_dir, 'epoch_*.pth')),
-                   key=osp.getmtime)
-    if not found:
-        raise LearningRunError(f'no checkpoint in {work_dir}')
-    return found[-1]
+    """The checkpoint named in mmengine's ``last_checkpoint`` file of the
+    run in ``work_dir`` (read by the package's checked reader)."""
+    try:
+        path = check_last_checkpoint(work_dir)
+    except FileNotFoundError as err:
+        raise LearningRunError(str(err)) from err
+    if path is None:
+        raise LearningRunError(f'no checkpoint in {work_dir} (no '
+                               'last_checkpoint record)')
+    return path
 
 
 def read_test_auc(work_dir: str) -> float:
