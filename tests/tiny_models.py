@@ -27,14 +27,24 @@ def randomize_norms(model: torch.nn.Module, seed: int = 0) -> None:
                 m.running_var.copy_(torch.rand(n, generator=g) * 1.5 + 0.5)
 
 
-def build_tiny_random_norms(cfg_options=None) -> torch.nn.Module:
-    """The tiny model (eval, seed 0) with :func:`randomize_norms`."""
+def build_tiny(cfg_options=None) -> torch.nn.Module:
+    """The tiny model (eval) with seed-0 random weights. The seed is set
+    before construction: parameters that ``init_weights`` leaves alone
+    (e.g. the FFN biases) keep their construction-time values, and torch's
+    start-up seed differs between processes."""
     from mmengine.logging import MMLogger
 
     from stark_plugin.apis import init_model
+    torch.manual_seed(0)
     model = init_model(TINY, cfg_options=cfg_options)
     MMLogger.get_current_instance().setLevel(logging.ERROR)
     torch.manual_seed(0)
     model.init_weights()
-    randomize_norms(model)
     return model.eval()
+
+
+def build_tiny_random_norms(cfg_options=None) -> torch.nn.Module:
+    """:func:`build_tiny` with :func:`randomize_norms`."""
+    model = build_tiny(cfg_options)
+    randomize_norms(model)
+    return model

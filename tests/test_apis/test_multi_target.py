@@ -1,14 +1,14 @@
 """Several targets in one SOTInferencer: one batched forward per frame,
 the same results as tracking each target alone."""
-import logging
 import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 
-from stark_plugin.apis import SOTInferencer, init_model
+from stark_plugin.apis import SOTInferencer
 from stark_plugin.benchmarking import lissajous_sequence
+
+from tiny_models import build_tiny
 
 TINY = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
                 'configs', 'stark_st_tiny.py')
@@ -16,14 +16,8 @@ TINY = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
 
 @pytest.fixture(scope='module')
 def model():
-    from mmengine.logging import MMLogger
-    m = init_model(TINY, cfg_options={
-        'model.test_cfg.update_intervals': [3],
-        'model.test_cfg.update_score_thr': -1.0})
-    MMLogger.get_current_instance().setLevel(logging.ERROR)
-    torch.manual_seed(0)
-    m.init_weights()
-    return m.eval()
+    return build_tiny({'model.test_cfg.update_intervals': [3],
+                       'model.test_cfg.update_score_thr': -1.0})
 
 
 def _count_forwards(inferencer):

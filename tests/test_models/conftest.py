@@ -1,8 +1,8 @@
 """Fixtures of the model tests (the parity fixture is in tests/conftest.py)."""
-import os.path as osp
 
 import pytest
 from tiny_models import build_tiny_random_norms
+from tiny_models import build_tiny as _build_tiny
 
 
 @pytest.fixture(scope='session')
@@ -18,15 +18,8 @@ def tiny_model_factory():
 
 
 def build_tiny(**cfg_options):
-    from stark_plugin.apis import init_model
-    path = osp.join(
-        osp.dirname(osp.dirname(osp.abspath(__file__))), 'data', 'configs',
-        'stark_st_tiny.py')
-    import torch
-    torch.manual_seed(0)
-    model = init_model(path, cfg_options=cfg_options or None)
-    model.init_weights()
-    return model.eval()
+    """The tiny model with ``cfg_options`` given as keywords."""
+    return _build_tiny(cfg_options or None)
 
 
 @pytest.fixture(scope='module')
