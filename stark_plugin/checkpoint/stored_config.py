@@ -10,6 +10,11 @@ any other call, imports, comprehensions and lambdas are refused with
 :class:`~stark_plugin.errors.UntrustedConfigError`, naming the file, the
 line and the way out. ``trust=True`` (``--trust-checkpoint-config``) runs
 the text as mmengine does, for a file the user vouches for.
+
+mmengine's ``Runner.resume`` also runs ``meta['config']`` (the key of
+older mmcv / mmengine checkpoints) with ``Config.fromstring`` to read
+``gpu_ids``: :func:`make_resume_meta_safe` replaces it by the plain
+``gpu_ids`` it holds before the Runner looks at it.
 """
 import ast
 from typing import Any, Dict
@@ -18,7 +23,7 @@ from mmengine.config import Config
 
 from ..errors import UntrustedConfigError
 
-__all__ = ['parse_stored_config', 'TRUST_HINT']
+__all__ = ['parse_stored_config', 'make_resume_meta_safe', 'TRUST_HINT']
 
 #: how a user gets past a refused stored config
 TRUST_HINT = ('pass the model config explicitly (--config / the config '
@@ -82,6 +87,28 @@ def _assignments(tree: ast.Module) -> Dict[str, Any]:
     return cfg
 
 
+class _NotPlain(Exception):
+    """Why a stored config text is not plain settings."""
+
+
+def _plain_settings(text: str, source: str) -> Dict[str, Any]:
+    """The settings of a stored config text that holds plain data only.
+
+    Raises:
+        _NotPlain: with the reason, for any other text.
+    """
+    try:
+        return _assignments(ast.parse(text, filename=source))
+    except RecursionError:
+        raise _NotPlain('it is nested too deeply to be a config') from None
+    except SyntaxError as err:
+        raise _NotPlain(f'it is not valid config text (line {err.lineno}: '
+                        f'{err.msg})') from None
+    except _Refused as err:
+        raise _NotPlain(f'it holds code, not just settings (line '
+                        f'{err.line}: {err}); it was not run') from None
+
+
 def parse_stored_config(text: str, source: str,
                         trust: bool = False) -> Config:
     """The :class:`mmengine.Config` of config text stored in ``source``.
@@ -93,25 +120,44 @@ def parse_stored_config(text: str, source: str,
     if trust:
         return Config.fromstring(text, file_format='.py')
     try:
-        tree = ast.parse(text, filename=source)
-    except RecursionError:
+        cfg = _plain_settings(text, source)
+    except _NotPlain as err:
         raise UntrustedConfigError(
-            f'{source}: the config stored in the checkpoint is nested too '
-            f'deeply to be a config; {TRUST_HINT}') from None
-    except SyntaxError as err:
-        raise UntrustedConfigError(
-            f'{source}: the config stored in the checkpoint is not valid '
-            f'config text (line {err.lineno}: {err.msg}); {TRUST_HINT}'
-        ) from None
-    try:
-        cfg = _assignments(tree)
-    except RecursionError:
-        raise UntrustedConfigError(
-            f'{source}: the config stored in the checkpoint is nested too '
-            f'deeply to be a config; {TRUST_HINT}') from None
-    except _Refused as err:
-        raise UntrustedConfigError(
-            f'{source}: the config stored in the checkpoint holds code, not '
-            f'just settings (line {err.line}: {err}); it was not run. '
+            f'{source}: refused the config stored in the checkpoint: {err}. '
             f'{TRUST_HINT[0].upper()}{TRUST_HINT[1:]}') from None
     return Config(cfg, cfg_text=text, filename=source)
+
+
+def make_resume_meta_safe(meta: dict, source: str, resuming: bool) -> None:
+    """Replace ``meta['config']`` in place by a text that holds only its
+    ``gpu_ids`` (read as plain data), or drop it when there are none.
+
+    mmengine's ``Runner.resume`` executes ``meta['config']`` to compare
+    the GPU count; with the replacement it still does that comparison and
+    runs nothing from the file.
+
+    Raises:
+        UntrustedConfigError: ``resuming`` and ``meta['config']`` holds
+            code (without ``resuming`` the text is not used: dropped).
+    """
+    text = meta.get('config')
+    if text is None:
+        return
+    try:
+        if not isinstance(text, str):
+            raise _NotPlain(f'it is a {type(text).__name__}, not text')
+        gpu_ids = _plain_settings(text, source).get('gpu_ids')
+    except _NotPlain as err:
+        if resuming:
+            raise UntrustedConfigError(
+                f'refusing to resume from {source}: the config stored in '
+                f'its meta["config"], which mmengine\'s resume runs as '
+                f'Python, is not plain settings: {err}. Resume only from '
+                f'checkpoints of your own runs, or load just the weights '
+                f'with load_from (without --resume)') from None
+        gpu_ids = None
+    if isinstance(gpu_ids, (list, tuple)) and all(
+            type(i) is int for i in gpu_ids):
+        meta['config'] = f'gpu_ids = {list(gpu_ids)!r}\n'
+    else:
+        del meta['config']

@@ -22,7 +22,8 @@ from stark_plugin.checkpoint.loading import install_checkpoint_loader
 from stark_plugin.checkpoint.official_unpickler import \
     load_official_checkpoint
 from stark_plugin.checkpoint.safe_load import TRUST_ENV
-from stark_plugin.checkpoint.stored_config import parse_stored_config
+from stark_plugin.checkpoint.stored_config import (make_resume_meta_safe,
+                                                 parse_stored_config)
 from stark_plugin.errors import (NoConfigError, UnknownCheckpointFormatError,
                                  UnsafeCheckpointError, UntrustedConfigError)
 
@@ -249,4 +250,54 @@ def test_tools_refuse_payloads(tmp_path, marker, bundled):
                    '--cfg-options', f'load_from={path}'), path)
     _refused(_tool(train, toy, '--work-dir', str(tmp_path / 'b'),
                    '--resume', path), path)
+    assert not osp.exists(marker)
+
+
+# -- meta['config'], which mmengine's Runner.resume runs ------------------
+
+def test_resume_meta_keeps_only_plain_gpu_ids(marker):
+    meta = dict(config="gpu_ids = [0, 1]\nmodel = dict(type='Stark')\n")
+    make_resume_meta_safe(meta, 'f.pth', resuming=True)
+    assert meta == dict(config='gpu_ids = [0, 1]\n')
+    meta = dict(config="model = dict(type='Stark')\n", epoch=3)
+    make_resume_meta_safe(meta, 'f.pth', resuming=True)
+    assert meta == dict(epoch=3)  # no gpu_ids: nothing left to compare
+    hostile = config_with_code("gpu_ids = [0]\n", marker)
+    with pytest.raises(UntrustedConfigError,
+                       match=r'refusing to resume from f\.pth'):
+        make_resume_meta_safe(dict(config=hostile), 'f.pth', resuming=True)
+    meta = dict(config=hostile)  # weights only (load_from): not used
+    make_resume_meta_safe(meta, 'f.pth', resuming=False)
+    assert meta == {}
+    assert not osp.exists(marker)
+
+
+@pytest.mark.slow
+def test_resume_does_not_run_a_stored_config(tmp_path, marker):
+    """``tools/train.py --resume FILE`` where FILE's ``meta['config']``
+    holds code: refused with one line, nothing run; with plain settings
+    there the run resumes."""
+    toy = osp.join(REPO, 'tests', 'data', 'toy', 'toy_config.py')
+    train = osp.join(REPO, 'tools', 'train.py')
+    first = _tool(train, toy, '--work-dir', str(tmp_path / 'a'),
+                  '--cfg-options', 'train_cfg.max_epochs=1')
+    assert first.returncode == 0, first.stderr[-2000:]
+    ckpt = torch.load(str(tmp_path / 'a' / 'epoch_1.pth'),
+                      map_location='cpu', weights_only=False)
+    for name, text in (('hostile', config_with_code('gpu_ids = []\n',
+                                                    marker)),
+                       ('plain', 'gpu_ids = []\nseed = 0\n')):
+        ckpt['meta']['config'] = text
+        path = str(tmp_path / f'{name}_epoch_1.pth')
+        torch.save(ckpt, path)
+        proc = _tool(train, toy, '--work-dir', str(tmp_path / name),
+                     '--resume', path)
+        if name == 'hostile':
+            assert proc.returncode == 1, proc.stderr[-2000:]
+            last = proc.stderr.strip().splitlines()[-1]
+            assert last.startswith(f'error: refusing to resume from {path}')
+            assert 'Traceback' not in proc.stderr
+        else:
+            assert proc.returncode == 0, proc.stderr[-2000:]
+            assert osp.isfile(tmp_path / name / 'epoch_2.pth')
     assert not osp.exists(marker)
