@@ -1,6 +1,8 @@
 from .hooks import (AtomicCheckpointHook, EpochSeedHook, MainProcessLoggerHook,
                     StageOneWeightsCheckHook, StageOneWeightsWarning,
                     compare_with_checkpoint)
+from .optim_constructor import (GroupedOptimWrapperConstructor,
+                                merge_param_groups, regroup_saved_optimizer)
 from .sot_test_loop import SOTTestLoop
 from .video_test_loop import VideoTestLoop
 from .vot_test_loop import VOTTestLoop
@@ -9,5 +11,6 @@ __all__ = [
     'VideoTestLoop', 'SOTTestLoop', 'VOTTestLoop',
     'AtomicCheckpointHook', 'EpochSeedHook', 'MainProcessLoggerHook',
     'StageOneWeightsCheckHook', 'StageOneWeightsWarning',
-    'compare_with_checkpoint'
+    'compare_with_checkpoint', 'GroupedOptimWrapperConstructor',
+    'merge_param_groups', 'regroup_saved_optimizer'
 ]

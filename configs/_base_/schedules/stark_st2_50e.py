@@ -5,6 +5,9 @@
 #   --cfg-options load_from=ST1.pth
 optim_wrapper = dict(
     type='OptimWrapper',
+    # one param group per distinct options, as the official code has
+    # (mmengine's default: one per parameter); the same updates
+    constructor='GroupedOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}),
     clip_grad=dict(max_norm=0.1, norm_type=2))

@@ -9,11 +9,13 @@ import mmengine.hooks.checkpoint_hook as mmengine_checkpoint_hook
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
+from mmengine.optim import OptimWrapper
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from stark_plugin.registry import HOOKS
 from stark_plugin.checkpoint.safe_load import check_last_checkpoint
 from stark_plugin.checkpoint.stored_config import make_resume_meta_safe
+from stark_plugin.engine.optim_constructor import regroup_saved_optimizer
 from stark_plugin.fileio.atomic import atomic_path
 
 __all__ = ['AtomicCheckpointHook']
@@ -153,14 +155,22 @@ class AtomicCheckpointHook(CheckpointHook):
         super().before_run(runner)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Before the Runner reads a loaded checkpoint's meta: a
-        ``meta['config']`` that mmengine's resume would execute is reduced
-        to its plain ``gpu_ids`` (refused when it holds code)."""
+        """Before the Runner reads a loaded checkpoint: a ``meta['config']``
+        that mmengine's resume would execute is reduced to its plain
+        ``gpu_ids`` (refused when it holds code), and an optimizer state
+        saved with one param group per parameter is mapped onto merged
+        groups (:mod:`~stark_plugin.engine.optim_constructor`)."""
+        source = _checkpoint_source(runner)
+        resuming = bool(getattr(runner, '_resume', False))
         meta = checkpoint.get('meta')
         if isinstance(meta, dict):
-            make_resume_meta_safe(meta, _checkpoint_source(runner),
-                                  resuming=bool(getattr(runner, '_resume',
-                                                        False)))
+            make_resume_meta_safe(meta, source, resuming=resuming)
+        optim_wrapper = getattr(runner, 'optim_wrapper', None)
+        if resuming and 'optimizer' in checkpoint and \
+                isinstance(optim_wrapper, OptimWrapper):
+            checkpoint['optimizer'] = regroup_saved_optimizer(
+                checkpoint['optimizer'], optim_wrapper.optimizer,
+                runner.model, source)
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
