@@ -80,3 +80,26 @@ def test_missing_resume_checkpoint_fails_clearly(tmp_path):
         env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0
     assert 'x.pth' in proc.stderr
+
+
+def test_resume_a_run_saved_with_one_group_per_parameter(tmp_path):
+    """A checkpoint whose optimizer has mmengine's one group per parameter
+    resumes under GroupedOptimWrapperConstructor (one merged group) and
+    continues exactly as the run would have: the momentum is carried."""
+    paramwise = ['optim_wrapper.paramwise_cfg.custom_keys.linear.lr_mult=1']
+    per_parameter = paramwise + ['optim_wrapper.constructor='
+                                 'DefaultOptimWrapperConstructor']
+    grouped = paramwise + ['optim_wrapper.constructor='
+                           'GroupedOptimWrapperConstructor']
+    _train(tmp_path / 'whole', '--cfg-options', 'train_cfg.max_epochs=3',
+           *per_parameter)
+    _train(tmp_path / 'cut', '--cfg-options', *per_parameter)
+    saved = load_checkpoint_file(str(tmp_path / 'cut' / 'epoch_2.pth'))
+    assert len(saved['optimizer']['param_groups']) == 2
+    _train(tmp_path / 'cut', '--resume', '--cfg-options',
+           'train_cfg.max_epochs=3', *grouped)
+    resumed = load_checkpoint_file(str(tmp_path / 'cut' / 'epoch_3.pth'))
+    whole = load_checkpoint_file(str(tmp_path / 'whole' / 'epoch_3.pth'))
+    assert len(resumed['optimizer']['param_groups']) == 1
+    for key, value in whole['state_dict'].items():
+        assert torch.equal(resumed['state_dict'][key], value), key
