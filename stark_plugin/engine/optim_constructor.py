@@ -2,8 +2,8 @@
 
 mmengine's ``DefaultOptimWrapperConstructor`` gives every parameter its own
 param group as soon as ``paramwise_cfg`` is set (STARK's backbone lr x0.1
-is such a setting): about 190 groups for the tiny configs and over 300 for
-STARK-ST50, where the official code has two (backbone, rest). PyTorch's
+is such a setting): 191 groups for the tiny stage-1 config and 253 for
+STARK-ST50 stage 1, where the official code has two (backbone, rest). PyTorch's
 optimizers loop over groups in Python and, on CUDA, launch their
 multi-tensor kernels once per group, so the optimizer step costs a fixed
 overhead per parameter. :class:`GroupedOptimWrapperConstructor` builds the
@@ -64,10 +64,10 @@ class GroupedOptimWrapperConstructor(DefaultOptimWrapperConstructor):
 def regroup_saved_optimizer(saved: dict, optimizer: Optimizer,
                             model: nn.Module, source: str) -> dict:
     """``saved`` (an optimizer ``state_dict``) in the layout of
-    ``optimizer`` when it was saved with one group per parameter of
-    ``model`` (in ``model.named_parameters()`` order, as mmengine's
-    constructor adds them) and ``optimizer`` merges groups; else
-    ``saved`` unchanged.
+    ``optimizer`` when it was saved with one group per trainable parameter
+    of ``model`` (in ``model.named_parameters()`` order, frozen ones
+    skipped, as mmengine's constructor adds them) and ``optimizer`` merges
+    groups; else ``saved`` unchanged.
 
     Raises:
         ValueError: the saved per-parameter groups that now share a group
@@ -84,7 +84,7 @@ def regroup_saved_optimizer(saved: dict, optimizer: Optimizer,
         return saved  # not the per-parameter layout: torch will say why
     old_index = {id(p): i for i, p in enumerate(order)}
     state = saved.get('state', {})
-    new_groups, new_state, new_index = [], {}, 0
+    new_groups, new_state = [], {}
     for group in optimizer.param_groups:
         members = [groups[old_index[id(p)]] for p in group['params']]
         options = {_options_key(m) for m in members}
@@ -94,12 +94,10 @@ def regroup_saved_optimizer(saved: dict, optimizer: Optimizer,
                 f'parameter, with options that differ between parameters '
                 f'that now share a group; resume it with '
                 f'optim_wrapper.constructor=DefaultOptimWrapperConstructor')
-        ids = []
-        for member in members:
-            old = member['params'][0]
-            if old in state:
-                new_state[new_index] = state[old]
-            ids.append(new_index)
-            new_index += 1
+        first = sum(len(g['params']) for g in new_groups)
+        ids = list(range(first, first + len(members)))
+        for new, member in zip(ids, members):
+            if member['params'][0] in state:
+                new_state[new] = state[member['params'][0]]
         new_groups.append(dict(members[0], params=ids))
     return dict(saved, state=new_state, param_groups=new_groups)

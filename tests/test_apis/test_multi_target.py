@@ -1,6 +1,5 @@
 """Several targets in one SOTInferencer: one batched forward per frame,
 the same results as tracking each target alone."""
-import os.path as osp
 
 import numpy as np
 import pytest
@@ -9,10 +8,6 @@ from stark_plugin.apis import SOTInferencer
 from stark_plugin.benchmarking import lissajous_sequence
 
 from tiny_models import build_tiny
-
-TINY = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
-                'configs', 'stark_st_tiny.py')
-
 
 @pytest.fixture(scope='module')
 def model():

@@ -1,8 +1,7 @@
 """Fixtures of the model tests (the parity fixture is in tests/conftest.py)."""
-
 import pytest
-from tiny_models import build_tiny_random_norms
 from tiny_models import build_tiny as _build_tiny
+from tiny_models import build_tiny_random_norms
 
 
 @pytest.fixture(scope='session')
