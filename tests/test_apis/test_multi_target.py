@@ -1,6 +1,5 @@
 """Several targets in one SOTInferencer: one batched forward per frame,
 the same results as tracking each target alone."""
-
 import numpy as np
 import pytest
 
@@ -8,6 +7,7 @@ from stark_plugin.apis import SOTInferencer
 from stark_plugin.benchmarking import lissajous_sequence
 
 from tiny_models import build_tiny
+
 
 @pytest.fixture(scope='module')
 def model():
