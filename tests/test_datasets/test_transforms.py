@@ -116,6 +116,24 @@ def test_flip_frames_pixel_convention():
     np.testing.assert_allclose(out['gt_bboxes'][0], [59 - 30, 5, 20, 8])
 
 
+@pytest.mark.parametrize('shape,dtype', [
+    ((24, 33, 3), np.uint8), ((24, 33), np.bool_), ((5, 7, 1), np.uint8),
+    ((6, 5, 6), np.uint8), ((9, 4), np.float64), ((3, 8, 2), np.int64),
+    ((1, 1, 3), np.uint8)])
+def test_mirror_is_numpys_reversed_copy(shape, dtype):
+    from stark_plugin.datasets.transforms.augment import mirror
+    rng = np.random.default_rng(0)
+    img = (rng.random(shape) * 255).astype(dtype)
+    out = mirror(img)
+    expected = np.ascontiguousarray(img[:, ::-1])
+    assert out.dtype == expected.dtype and out.shape == expected.shape
+    assert out.flags.c_contiguous and not np.shares_memory(out, img)
+    np.testing.assert_array_equal(out, expected)
+    # a view of a larger array flips as its own pixels
+    view = img[1:, 1:]
+    np.testing.assert_array_equal(mirror(view), view[:, ::-1])
+
+
 def test_flip_crops_each_on_its_own():
     np.random.seed(3)
     n = 200

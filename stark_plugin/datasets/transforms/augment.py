@@ -41,6 +41,12 @@ class GrayAug(BaseTransform):
         return f'{type(self).__name__}(prob={self.prob})'
 
 
+#: the dtypes ``cv2.flip`` takes
+_CV_DTYPES = tuple(np.dtype(t) for t in (np.uint8, np.int8, np.uint16,
+                                         np.int16, np.int32, np.float32,
+                                         np.float64))
+
+
 def _flip_boxes(boxes: np.ndarray, width: float, flip: bool) -> np.ndarray:
     """The official box path of a horizontal flip, in float32.
 
@@ -59,6 +65,18 @@ def _flip_boxes(boxes: np.ndarray, width: float, flip: bool) -> np.ndarray:
     out[..., 0] = np.minimum(a, b)
     out[..., 2] = np.maximum(a, b) - out[..., 0]
     return out
+
+
+def mirror(img: np.ndarray) -> np.ndarray:
+    """``img[:, ::-1]`` as a new contiguous array, through OpenCV's
+    vectorised flip where the dtype allows it (several times faster than
+    numpy's reversed copy on frames; the same values). Bool masks flip
+    as their bytes."""
+    if img.dtype == np.bool_:
+        return mirror(img.view(np.uint8)).view(np.bool_)
+    if img.dtype not in _CV_DTYPES or img.ndim not in (2, 3):
+        return np.ascontiguousarray(img[:, ::-1])
+    return cv2.flip(img, 1).reshape(img.shape)
 
 
 @TRANSFORMS.register_module()
@@ -92,8 +110,7 @@ class SeqRandomFlip(BaseTransform):
                 for b, img in zip(results['gt_bboxes'], imgs)
             ])
             if flip:
-                results['img'] = [np.ascontiguousarray(img[:, ::-1])
-                                  for img in imgs]
+                results['img'] = [mirror(img) for img in imgs]
                 results['flip'] = True
             return results
         flips = np.random.rand(len(results['img'])) < self.prob
@@ -102,10 +119,8 @@ class SeqRandomFlip(BaseTransform):
             for b, f in zip(results['crop_bboxes'], flips)
         ])
         for i in np.flatnonzero(flips):
-            img = results['img'][i]
-            results['img'][i] = np.ascontiguousarray(img[:, ::-1])
-            results['pad_mask'][i] = np.ascontiguousarray(
-                results['pad_mask'][i][:, ::-1])
+            results['img'][i] = mirror(results['img'][i])
+            results['pad_mask'][i] = mirror(results['pad_mask'][i])
         results['crop_flip'] = flips.tolist()
         return results
 
