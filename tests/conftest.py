@@ -13,9 +13,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_DIR = osp.join(REPO_ROOT, 'tests', 'data')
 
 
-#: session fixtures worth computing once: the tests that use one run on
-#: the same pytest-xdist worker (``--dist loadgroup``)
-SHARED_SESSION_FIXTURES = ('toolkit_run', )
+#: session or module fixtures worth computing once: the tests that use
+#: one run on the same pytest-xdist worker (``--dist loadgroup``)
+SHARED_SESSION_FIXTURES = ('toolkit_run', 'parity_run')
 
 
 def _share_cores_between_workers() -> None:
