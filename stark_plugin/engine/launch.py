@@ -11,6 +11,8 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from stark_plugin.engine.hooks.resume_guard_hook import install_resume_guard
+
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
@@ -85,10 +87,15 @@ def pin_memory_on_cuda(cfg: Config) -> None:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """``RUNNERS.build`` when the config names a runner type, else Runner.
-    """
+    """``RUNNERS.build`` when the config names a runner type, else Runner;
+    with a :class:`~stark_plugin.engine.hooks.ResumeGuardHook` whatever
+    hooks the config lists (a loaded checkpoint's stored config never
+    runs)."""
     prepare_cpu_distributed(cfg)
     pin_memory_on_cuda(cfg)
     if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    install_resume_guard(runner)
+    return runner

@@ -13,7 +13,7 @@ parameter with its group's options only.
 
 A checkpoint saved with one group per parameter still resumes:
 :func:`regroup_saved_optimizer` maps its optimizer state onto the merged
-groups (``AtomicCheckpointHook`` calls it when a checkpoint is loaded).
+groups (``ResumeGuardHook`` calls it when a checkpoint is loaded).
 """
 from typing import Any, Dict, List, Optional, Tuple
 

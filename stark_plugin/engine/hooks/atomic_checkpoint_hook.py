@@ -9,13 +9,9 @@ import mmengine.hooks.checkpoint_hook as mmengine_checkpoint_hook
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
-from mmengine.optim import OptimWrapper
-from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from stark_plugin.registry import HOOKS
 from stark_plugin.checkpoint.safe_load import check_last_checkpoint
-from stark_plugin.checkpoint.stored_config import make_resume_meta_safe
-from stark_plugin.engine.optim_constructor import regroup_saved_optimizer
 from stark_plugin.fileio.atomic import atomic_path
 
 __all__ = ['AtomicCheckpointHook']
@@ -42,16 +38,6 @@ def _main_process_steps_skipped() -> Iterator[None]:
         yield
     finally:
         mmengine_checkpoint_hook.is_main_process = real
-
-
-def _checkpoint_source(runner) -> str:
-    """The file the Runner loads: ``load_from``, else the one auto-resume
-    finds in the work dir."""
-    load_from = getattr(runner, '_load_from', None)
-    if load_from:
-        return str(load_from)
-    latest = find_latest_checkpoint(runner.work_dir)
-    return latest or f'the last checkpoint in {runner.work_dir}'
 
 
 def _fsync(path: str) -> None:
@@ -153,24 +139,6 @@ class AtomicCheckpointHook(CheckpointHook):
                 getattr(runner, '_load_from', None) is None:
             check_last_checkpoint(runner.work_dir)
         super().before_run(runner)
-
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Before the Runner reads a loaded checkpoint: a ``meta['config']``
-        that mmengine's resume would execute is reduced to its plain
-        ``gpu_ids`` (refused when it holds code), and an optimizer state
-        saved with one param group per parameter is mapped onto merged
-        groups (:mod:`~stark_plugin.engine.optim_constructor`)."""
-        source = _checkpoint_source(runner)
-        resuming = bool(getattr(runner, '_resume', False))
-        meta = checkpoint.get('meta')
-        if isinstance(meta, dict):
-            make_resume_meta_safe(meta, source, resuming=resuming)
-        optim_wrapper = getattr(runner, 'optim_wrapper', None)
-        if resuming and 'optimizer' in checkpoint and \
-                isinstance(optim_wrapper, OptimWrapper):
-            checkpoint['optimizer'] = regroup_saved_optimizer(
-                checkpoint['optimizer'], optim_wrapper.optimizer,
-                runner.model, source)
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
