@@ -11,8 +11,8 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from ..fileio.annotations import (read_boxes, read_label_column,
-                                  read_name_list)
+from ..fileio.annotations import (parse_resolution, read_boxes, read_ini,
+                                  read_label_column, read_name_list)
 from ..fileio.frames import list_frames
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
@@ -26,19 +26,6 @@ _SPLITS = {
     'val': ('val', None),
     'test': ('test', None),
 }
-
-
-def read_meta_info(path: str) -> Dict[str, str]:
-    """``key: value`` lines of a ``meta_info.ini`` ({} when missing)."""
-    meta = {}
-    if not osp.isfile(path):
-        return meta
-    with open(path, 'r', encoding='utf-8', errors='replace') as f:
-        for line in f:
-            if ':' in line and not line.startswith('['):
-                key, value = line.split(':', 1)
-                meta[key.strip()] = value.strip()
-    return meta
 
 
 @DATASETS.register_module()
@@ -101,15 +88,13 @@ class GOT10kDataset(BaseSOTDataset):
     def _load_sequence(self, name: str, seq_dir: str) -> dict:
         gt_file = osp.join(seq_dir, 'groundtruth.txt')
         meta: Dict = {}
-        info = read_meta_info(osp.join(seq_dir, 'meta_info.ini'))
+        meta_file = osp.join(seq_dir, 'meta_info.ini')
+        info = read_ini(meta_file) if osp.isfile(meta_file) else {}
         if info:
             meta['meta_info'] = info
-            if 'resolution' in info:
-                try:
-                    w, h = info['resolution'].strip('()').split(',')
-                    meta['resolution'] = (int(w), int(h))
-                except ValueError:
-                    pass
+            resolution = parse_resolution(info.get('resolution'))
+            if resolution is not None:
+                meta['resolution'] = resolution
         if self.split == 'test':
             num = len(list_frames(seq_dir))
             first = read_boxes(gt_file, min_rows=1)

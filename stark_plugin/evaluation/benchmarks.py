@@ -23,9 +23,9 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..fileio.annotations import (read_boxes, read_flag_line,
-                                  read_ini_value, read_label_column,
-                                  read_name_list)
+from ..fileio.annotations import (parse_resolution, read_boxes,
+                                  read_flag_line, read_ini_value,
+                                  read_label_column, read_name_list)
 
 __all__ = [
     'SequenceAnnotation', 'DATASETS', 'DEFAULT_SPLITS', 'load_benchmark'
@@ -98,13 +98,6 @@ def _load_lasot(root: str, split: str) -> List[SequenceAnnotation]:
     return out
 
 
-def _parse_resolution(text: Optional[str]) -> Optional[Tuple[int, int]]:
-    if not text:
-        return None
-    m = re.match(r'\(?\s*(\d+(?:\.\d*)?)\s*,\s*(\d+(?:\.\d*)?)\s*\)?$', text)
-    return (float(m.group(1)), float(m.group(2))) if m else None
-
-
 def _load_got10k(root: str, split: str) -> List[SequenceAnnotation]:
     split_dir = os.path.join(root, split)
     if not os.path.isdir(split_dir):
@@ -141,7 +134,7 @@ def _load_got10k(root: str, split: str) -> List[SequenceAnnotation]:
             if cover is not None:
                 visible &= cover > 0
         meta = os.path.join(seq_dir, 'meta_info.ini')
-        size = _parse_resolution(read_ini_value(meta, 'resolution')) \
+        size = parse_resolution(read_ini_value(meta, 'resolution')) \
             if os.path.isfile(meta) else None
         out.append(SequenceAnnotation(name, gt, visible, absent, cover, size))
     return out

@@ -1,8 +1,9 @@
 """File formats: one reader and one writer per format (annotations, frame
 folders, videos, result files) and atomic writes."""
-from .annotations import (parse_box_line, read_boxes, read_first_box,
-                          read_flag_line, read_ini_value, read_label_column,
-                          read_name_list, read_text_lines, read_times)
+from .annotations import (parse_box_line, parse_resolution, read_boxes,
+                          read_first_box, read_flag_line, read_ini,
+                          read_ini_value, read_label_column, read_name_list,
+                          read_text_lines, read_times)
 from .atomic import (AtomicOutput, atomic_path, atomic_write_json,
                      atomic_write_text, check_output_path, partial_path)
 from .frames import (IMAGE_EXTENSIONS, check_files_exist, list_frames,
@@ -15,7 +16,7 @@ from .video import (CaptureSource, FolderSource, FrameSource, VideoOutput,
                     open_source)
 
 __all__ = [
-    'parse_box_line', 'read_boxes', 'read_first_box', 'read_flag_line',
+    'parse_box_line', 'parse_resolution', 'read_ini', 'read_boxes', 'read_first_box', 'read_flag_line',
     'read_ini_value', 'read_label_column', 'read_name_list',
     'read_text_lines', 'read_times', 'AtomicOutput', 'atomic_path',
     'atomic_write_json', 'atomic_write_text', 'check_output_path',

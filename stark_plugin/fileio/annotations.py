@@ -12,7 +12,7 @@ passes one passes all.
 import math
 import os.path as osp
 import re
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -22,7 +22,8 @@ __all__ = [
     'read_text_lines', 'split_fields', 'parse_row', 'parse_box_line',
     'read_boxes',
     'read_first_box', 'read_label_column', 'read_flag_line',
-    'read_name_list', 'read_times', 'read_ini_value'
+    'read_name_list', 'read_times', 'read_ini', 'read_ini_value',
+    'parse_resolution'
 ]
 
 _SEP = re.compile(r'\s*,\s*|\s+')
@@ -210,10 +211,33 @@ def read_times(path: str) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def read_ini_value(path: str, key: str) -> Optional[str]:
-    """Value of ``key: value`` (or ``key = value``) in an ini-like file."""
+def read_ini(path: str) -> Dict[str, str]:
+    """Every ``key: value`` (or ``key = value``) line of an ini-like file
+    (GOT-10k ``meta_info.ini``); ``[section]`` lines are skipped and the
+    first value of a repeated key is kept."""
+    values: Dict[str, str] = {}
     for line in read_text_lines(path, 'meta file'):
-        m = re.match(r'\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$', line)
-        if m and m.group(1) == key:
-            return m.group(2)
-    return None
+        m = re.match(r'\s*([^:=\[]+?)\s*[:=]\s*(.*?)\s*$', line)
+        if m:
+            values.setdefault(m.group(1), m.group(2))
+    return values
+
+
+def read_ini_value(path: str, key: str) -> Optional[str]:
+    """Value of ``key`` in an ini-like file (:func:`read_ini`)."""
+    return read_ini(path).get(key)
+
+
+def parse_resolution(text: Optional[str]
+                     ) -> Optional[Tuple[float, float]]:
+    """``(W, H)`` of a GOT-10k ``resolution`` value such as ``(1280,
+    720)`` (brackets optional); ``None`` when the text is missing or not
+    two numbers. Whole numbers come back as ints."""
+    if not text:
+        return None
+    m = re.match(r'\(?\s*(\d+(?:\.\d*)?)\s*,\s*(\d+(?:\.\d*)?)\s*\)?$',
+                 text.strip())
+    if not m:
+        return None
+    w, h = (float(v) for v in m.groups())
+    return tuple(int(v) if v.is_integer() else v for v in (w, h))

@@ -80,3 +80,24 @@ def test_list_images_numeric_order(tmp_path):
     for name in ['10.jpg', '2.jpg', '1.jpg', 'notes.txt']:
         (tmp_path / name).write_bytes(b'')
     assert list_images(str(tmp_path)) == ['1.jpg', '2.jpg', '10.jpg']
+
+
+def test_meta_info_ini_and_resolution(tmp_path):
+    from stark_plugin.fileio import parse_resolution, read_ini, read_ini_value
+    path = tmp_path / 'meta_info.ini'
+    path.write_bytes(b'[METAINFO]\r\nurl: https://x.y/watch?v=a:b\r\n'
+                     b'resolution: (1280, 720)\r\nanno_fps = 10Hz\r\n'
+                     b'resolution: (1, 1)\r\n')
+    info = read_ini(str(path))
+    assert info == {'url': 'https://x.y/watch?v=a:b',
+                    'resolution': '(1280, 720)', 'anno_fps': '10Hz'}
+    assert read_ini_value(str(path), 'resolution') == '(1280, 720)'
+    assert read_ini_value(str(path), 'missing') is None
+    assert parse_resolution(info['resolution']) == (1280, 720)
+    assert all(isinstance(v, int) for v in parse_resolution('(1280, 720)'))
+    assert parse_resolution('640,480') == (640, 480)
+    assert parse_resolution(' (640.5, 480) ') == (640.5, 480)
+    for bad in (None, '', '(1280 x 720)', '(1280,)', 'abc'):
+        assert parse_resolution(bad) is None
+    with pytest.raises(FileNotFoundError, match='meta file not found'):
+        read_ini(str(tmp_path / 'nope.ini'))
