@@ -13,11 +13,6 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_DIR = osp.join(REPO_ROOT, 'tests', 'data')
 
 
-#: session or module fixtures worth computing once: the tests that use
-#: one run on the same pytest-xdist worker (``--dist loadgroup``)
-SHARED_SESSION_FIXTURES = ('toolkit_run', 'parity_run')
-
-
 def _share_cores_between_workers() -> None:
     """Under pytest-xdist, each worker (and every tool it starts) gets its
     share of the cores: N workers with all cores each would oversubscribe
@@ -50,18 +45,18 @@ def pytest_xdist_auto_num_workers(config) -> int:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Modules with slow tests run first (a long test started last would
-    keep one worker busy while the others idle); tests sharing an expensive
-    session fixture are grouped on one worker."""
+    keep one worker busy while the others idle). The tests of one module
+    run on one pytest-xdist worker (``--dist loadfile`` in setup.cfg), so
+    an expensive fixture that a module's tests share is computed once.
+    (``--dist loadgroup`` with ``xdist_group`` marks does not group with
+    pytest 9: pytest-xdist 3.8 renames the items through an attribute
+    pytest no longer reads.)"""
     def module(item) -> str:
         return getattr(getattr(item, 'module', None), '__name__', '')
 
     slow_modules = {module(item) for item in items
                     if item.get_closest_marker('slow') is not None}
     items.sort(key=lambda item: module(item) not in slow_modules)
-    for item in items:
-        for name in SHARED_SESSION_FIXTURES:
-            if name in getattr(item, 'fixturenames', ()):
-                item.add_marker(pytest.mark.xdist_group(name))
 
 
 @pytest.fixture(scope='session')

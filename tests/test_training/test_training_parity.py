@@ -19,8 +19,10 @@ FIXTURE = osp.join(REPO_ROOT, 'tests', 'data', 'reference', 'train')
 TOOL = osp.join(REPO_ROOT, 'tools', 'analysis', 'check_training_parity.py')
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='session')
 def parity_run(tmp_path_factory):
+    """One run of the tool on the fixture, shared by the tests that read
+    its report (a module runs on one pytest-xdist worker, see conftest)."""
     out = str(tmp_path_factory.mktemp('parity') / 'parity.json')
     rc = check_training_parity(FIXTURE, threads=2, json_path=out)
     with open(out) as f:
