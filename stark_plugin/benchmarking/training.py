@@ -179,6 +179,61 @@ def loader_rounds(loaders: Dict[str, object], rounds: int,
     return results
 
 
+def _independent_loader(cfg: Config, batch_size: int, samples: int,
+                        rounds: int, seed: int, barrier, conn) -> None:
+    """One of :func:`independent_loaders`' processes: a warm-up epoch, the
+    barrier, then ``rounds`` timed epochs; their rates go to ``conn``."""
+    try:
+        torch.set_num_threads(1)
+        cv2.setNumThreads(0)
+        loader = build_loader(cfg, 0, batch_size, samples, seed)
+        run_epoch(loader, 0)
+        rates = []
+        for r in range(rounds):
+            barrier.wait(timeout=600)
+            done = run_epoch(loader, r + 1)
+            rates.append(done['samples'] / done['seconds'])
+        conn.send(rates)
+    except BaseException as err:  # report it instead of hanging the parent
+        barrier.abort()
+        conn.send(f'{type(err).__name__}: {err}')
+    finally:
+        conn.close()
+
+
+def independent_loaders(cfg: Config, processes: int = 2,
+                        batch_size: int = 16, samples: int = 256,
+                        rounds: int = 3, seed: int = 0) -> dict:
+    """``processes`` loaders without workers, each in its own process,
+    timed together (each round starts them at once): the rate that many
+    workers could reach on this machine with no data-loader overhead at
+    all (no queue, no shared memory, no main process), i.e. the ceiling
+    that memory bandwidth and shared caches leave. Returns the summed
+    samples/s per round and its median."""
+    ctx = torch.multiprocessing.get_context('fork')
+    barrier = ctx.Barrier(processes)
+    pipes, procs = [], []
+    for _ in range(processes):
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_independent_loader,
+                           args=(cfg, batch_size, samples, rounds, seed,
+                                 barrier, child))
+        proc.start()
+        child.close()
+        pipes.append(parent)
+        procs.append(proc)
+    results = [p.recv() for p in pipes]
+    for proc in procs:
+        proc.join()
+    for res in results:
+        if isinstance(res, str):
+            raise RuntimeError(f'independent loader failed: {res}')
+    totals = [float(sum(r)) for r in zip(*results)]
+    return dict(processes=processes, rates=totals,
+                median_samples_per_s=float(np.median(totals))
+                if totals else None)
+
+
 def build_trainer(cfg: Config, device: str):
     """The config's model (random weights, train mode) on ``device`` and
     its optimizer wrapper."""
@@ -261,20 +316,28 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                        rounds: int = 3, train_steps_n: int = 3,
                        train_warmup: int = 1, device: str = 'cpu',
                        load: int = 0, seed: int = 0, command: str = '',
-                       baseline: bool = False,
+                       baseline: bool = False, ceiling: int = 0,
                        log: Callable[[str], None] = print) -> dict:
     """The whole measurement (see the module docstring) as a report dict:
     ``env``, ``settings``, ``loader`` (per worker count), ``train`` (per
     worker count, empty with ``train_steps_n=0``) and
     ``same_samples_across_workers``. ``baseline`` adds loaders with
     mmengine's default collate and worker init (keys ``'<workers>
-    baseline'``) to the alternated rounds."""
+    baseline'``) to the alternated rounds; ``ceiling`` > 0 also times that
+    many independent single-process loaders together
+    (:func:`independent_loaders`, key ``ceiling``)."""
     settings = dict(workers=list(worker_counts), batch_size=batch_size,
                     samples=samples, rounds=rounds,
                     train_steps=train_steps_n, train_warmup=train_warmup,
                     device=device, background_load=load, seed=seed,
-                    baseline=baseline)
+                    baseline=baseline, ceiling=ceiling)
     with runner_process_settings(cfg), background_load(load):
+        ceiling_res = None
+        if ceiling > 0:
+            ceiling_res = independent_loaders(cfg, ceiling, batch_size,
+                                              samples, rounds, seed)
+            log(f'{ceiling} independent loaders together: '
+                f'{ceiling_res["median_samples_per_s"]:.1f} samples/s')
         loaders = {str(w): build_loader(cfg, w, batch_size, samples, seed)
                    for w in worker_counts}
         if baseline:
@@ -291,7 +354,7 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                                  seed, log)
     digests = {res['digest'] for res in loader.values()}
     return dict(env=machine_facts(device, command, load), settings=settings,
-                loader=loader,
+                loader=loader, ceiling=ceiling_res,
                 train={str(w): r for w, r in train.items()},
                 same_samples_across_workers=len(digests) == 1)
 
@@ -311,6 +374,12 @@ def format_table(report: dict) -> str:
         med = r['median_samples_per_s']
         lines.append(f"| {w} | {'-' if med is None else f'{med:.1f}'} | "
                      f"{rates} | {r['first_epoch_s']:.2f} |")
+    ceiling = report.get('ceiling')
+    if ceiling:
+        rates = ' '.join(f'{x:.1f}' for x in ceiling['rates'])
+        lines.append(f"| ceiling: {ceiling['processes']} independent "
+                     f"loaders | {ceiling['median_samples_per_s']:.1f} | "
+                     f"{rates} | - |")
     if report['train']:
         lines += ['', '| workers | step ms (median) | waiting for data | '
                   'samples/s | peak MiB |', '| --- | --- | --- | --- | --- |']

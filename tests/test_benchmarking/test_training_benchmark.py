@@ -24,7 +24,8 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
         TINY, '--workers', '0', '2', '--batch-size', '2', '--samples', '6',
         '--rounds', '2', '--train-steps', '1', '--train-warmup', '1',
         '--videos', '2', '--frames', '24', '--frame-size', '160', '120',
-        '--threads', '1', '--baseline-loader', '--json', out])
+        '--threads', '1', '--baseline-loader', '--ceiling', '2',
+        '--json', out])
     assert rc == 0
     with open(out) as f:
         report = json.load(f)
@@ -41,11 +42,16 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
     digests = {k: r['digest'] for k, r in report['loader'].items()}
     assert digests['0'] == digests['2'] == digests['2 baseline'], digests
     assert report['same_samples_across_workers'] is True
+    # two independent single-process loaders, timed together per round
+    ceiling = report['ceiling']
+    assert ceiling['processes'] == 2 and len(ceiling['rates']) == 2
+    assert min(ceiling['rates']) > 0 and ceiling['median_samples_per_s'] > 0
     assert set(report['train']) == {'0', '2'}
     for res in report['train'].values():
         assert res['step']['median_ms'] > 0 and res['peak_mem_mb'] > 0
         assert 0.0 <= res['data_wait_fraction'] <= 1.0
     table = capsys.readouterr().out
+    assert 'ceiling: 2 independent loaders' in table
     assert 'samples/s' in table and 'same samples for every worker ' \
         'count: yes' in table
 
@@ -55,6 +61,7 @@ def test_bad_arguments_are_refused(capsys):
     assert tool.main([TINY, '--workers', '1', '1']) == 2
     assert tool.main([TINY, '--samples', '2', '--batch-size', '4']) == 2
     assert tool.main(['no_such_config.py']) == 2
+    assert tool.main([TINY, '--ceiling', '-1']) == 2
     assert 'error:' in capsys.readouterr().err
 
 

@@ -77,6 +77,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='also time loaders with mmengine\'s default '
                         'collate (pseudo_collate) and worker init, in the '
                         'same alternated rounds')
+    parser.add_argument('--ceiling', type=int, default=0, metavar='N',
+                        help='also time N single-process loaders in N '
+                        'separate processes at once: what N workers could '
+                        'reach here without any loader overhead')
     parser.add_argument('--json', help='write the report here')
     return parser.parse_args(argv)
 
@@ -88,7 +92,7 @@ def _check(args: argparse.Namespace) -> str:
     if args.batch_size < 1 or args.samples < args.batch_size:
         return '--samples must be >= --batch-size >= 1'
     for name in ('rounds', 'train_steps', 'train_warmup',
-                 'background_load'):
+                 'background_load', 'ceiling'):
         if getattr(args, name) < 0:
             return f'--{name.replace("_", "-")} must be >= 0'
     if not osp.isfile(args.config):
@@ -116,7 +120,7 @@ def main(argv=None) -> int:
             cfg, args.workers, args.batch_size, args.samples, args.rounds,
             args.train_steps, args.train_warmup, args.device,
             args.background_load, args.seed, command,
-            baseline=args.baseline_loader,
+            baseline=args.baseline_loader, ceiling=args.ceiling,
             log=lambda msg: print(msg, flush=True))
     print(format_table(report))
     if args.json:
