@@ -11,8 +11,8 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from ..fileio.annotations import (parse_resolution, read_boxes, read_ini,
-                                  read_label_column, read_name_list)
+from ..fileio.annotations import read_boxes, read_name_list
+from ..fileio.layouts import read_got10k_labels, read_got10k_meta
 from ..fileio.frames import list_frames
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
@@ -88,13 +88,11 @@ class GOT10kDataset(BaseSOTDataset):
     def _load_sequence(self, name: str, seq_dir: str) -> dict:
         gt_file = osp.join(seq_dir, 'groundtruth.txt')
         meta: Dict = {}
-        meta_file = osp.join(seq_dir, 'meta_info.ini')
-        info = read_ini(meta_file) if osp.isfile(meta_file) else {}
+        info, resolution = read_got10k_meta(seq_dir)
         if info:
             meta['meta_info'] = info
-            resolution = parse_resolution(info.get('resolution'))
-            if resolution is not None:
-                meta['resolution'] = resolution
+        if resolution is not None:
+            meta['resolution'] = resolution
         if self.split == 'test':
             num = len(list_frames(seq_dir))
             first = read_boxes(gt_file, min_rows=1)
@@ -106,14 +104,10 @@ class GOT10kDataset(BaseSOTDataset):
                         meta=meta)
         gt = self.read_gt_boxes(gt_file)
         num = len(gt)
-        absence = read_label_column(
-            osp.join(seq_dir, 'absence.label'), num, allowed=(0, 1))
-        cover = read_label_column(
-            osp.join(seq_dir, 'cover.label'), num, allowed=range(9))
-        cut_file = osp.join(seq_dir, 'cut_by_image.label')
-        if osp.isfile(cut_file):
-            meta['cut_by_image'] = read_label_column(
-                cut_file, num, allowed=(0, 1)).astype(bool)
+        labels = read_got10k_labels(seq_dir, num)
+        absence, cover = labels['absence'], labels['cover']
+        if 'cut_by_image' in labels:
+            meta['cut_by_image'] = labels['cut_by_image'].astype(bool)
         meta['absence'] = absence.astype(bool)
         meta['cover'] = cover
         with np.errstate(invalid='ignore'):

@@ -7,7 +7,8 @@ import numpy as np
 
 from stark_plugin.registry import DATASETS
 from .base_sot_dataset import BaseSOTDataset
-from ..fileio.annotations import read_flag_line, read_name_list
+from ..fileio.annotations import read_name_list
+from ..fileio.layouts import lasot_sequence_dir, read_lasot_flags
 
 SPLIT_DIR = osp.join(osp.dirname(__file__), 'splits')
 
@@ -52,16 +53,13 @@ class LaSOTDataset(BaseSOTDataset):
 
     def _load_sequence(self, name: str) -> dict:
         category = name.rsplit('-', 1)[0]
-        seq_dir = osp.join(self.data_root, category, name)
+        seq_dir = lasot_sequence_dir(self.data_root, name)
         if not osp.isdir(seq_dir):
             raise FileNotFoundError(f'LaSOT sequence folder not found: '
                                     f'{seq_dir}')
         gt = self.read_gt_boxes(osp.join(seq_dir, 'groundtruth.txt'))
         num = len(gt)
-        occlusion = read_flag_line(
-            osp.join(seq_dir, 'full_occlusion.txt'), num)
-        out_of_view = read_flag_line(
-            osp.join(seq_dir, 'out_of_view.txt'), num)
+        occlusion, out_of_view = read_lasot_flags(seq_dir, num)
         with np.errstate(invalid='ignore'):
             valid = (gt[:, 2] > 0) & (gt[:, 3] > 0)
         visible = ~occlusion & ~out_of_view & valid

@@ -23,9 +23,9 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..fileio.annotations import (parse_resolution, read_boxes,
-                                  read_flag_line, read_ini_value,
-                                  read_label_column, read_name_list)
+from ..fileio.annotations import read_boxes, read_name_list
+from ..fileio.layouts import (lasot_sequence_dir, read_got10k_labels,
+                              read_got10k_meta, read_lasot_flags)
 
 __all__ = [
     'SequenceAnnotation', 'DATASETS', 'DEFAULT_SPLITS', 'load_benchmark'
@@ -57,12 +57,6 @@ class SequenceAnnotation:
     image_size: Optional[Tuple[int, int]] = None
 
 
-def _check_len(name: str, path: str, n_gt: int, arr: np.ndarray) -> None:
-    if len(arr) != n_gt:
-        raise ValueError(f'{path}: {len(arr)} entries but {n_gt} GT boxes '
-                         f'for sequence {name!r}')
-
-
 def _require_dir(path: str, what: str) -> None:
     if not os.path.isdir(path):
         raise FileNotFoundError(f'{what} not found: {path}')
@@ -82,18 +76,11 @@ def _load_lasot(root: str, split: str) -> List[SequenceAnnotation]:
             f'sequences of the {split!r} split)')
     out = []
     for name in read_name_list(list_path):
-        category = name.rsplit('-', 1)[0]
-        seq_dir = os.path.join(root, category, name)
+        seq_dir = lasot_sequence_dir(root, name)
         _require_dir(seq_dir, f'LaSOT sequence {name!r}')
-        gt_path = os.path.join(seq_dir, 'groundtruth.txt')
-        gt = read_boxes(gt_path)
-        flags = []
-        for fname in ('full_occlusion.txt', 'out_of_view.txt'):
-            path = os.path.join(seq_dir, fname)
-            f = read_flag_line(path)
-            _check_len(name, path, len(gt), f)
-            flags.append(f)
-        absent = flags[0] | flags[1]
+        gt = read_boxes(os.path.join(seq_dir, 'groundtruth.txt'))
+        occlusion, out_of_view = read_lasot_flags(seq_dir, len(gt))
+        absent = occlusion | out_of_view
         out.append(SequenceAnnotation(name, gt, ~absent, absent))
     return out
 
@@ -117,12 +104,7 @@ def _load_got10k(root: str, split: str) -> List[SequenceAnnotation]:
         seq_dir = os.path.join(split_dir, name)
         _require_dir(seq_dir, f'GOT-10k sequence {name!r}')
         gt = read_boxes(os.path.join(seq_dir, 'groundtruth.txt'))
-        labels = {}
-        for key in ('absence', 'cover'):
-            path = os.path.join(seq_dir, f'{key}.label')
-            if os.path.isfile(path):
-                labels[key] = read_label_column(path)
-                _check_len(name, path, len(gt), labels[key])
+        labels = read_got10k_labels(seq_dir, len(gt), required=())
         absent = labels['absence'].astype(bool) if 'absence' in labels \
             else None
         cover = labels.get('cover')
@@ -133,9 +115,7 @@ def _load_got10k(root: str, split: str) -> List[SequenceAnnotation]:
                 visible &= ~absent
             if cover is not None:
                 visible &= cover > 0
-        meta = os.path.join(seq_dir, 'meta_info.ini')
-        size = parse_resolution(read_ini_value(meta, 'resolution')) \
-            if os.path.isfile(meta) else None
+        _, size = read_got10k_meta(seq_dir)
         out.append(SequenceAnnotation(name, gt, visible, absent, cover, size))
     return out
 
