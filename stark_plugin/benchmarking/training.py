@@ -35,6 +35,7 @@ from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
+from stark_plugin.datasets.collate import sot_worker_init
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import MODELS
 from stark_plugin.setup_env import register_all_modules
@@ -184,8 +185,7 @@ def _independent_loader(cfg: Config, batch_size: int, samples: int,
     """One of :func:`independent_loaders`' processes: a warm-up epoch, the
     barrier, then ``rounds`` timed epochs; their rates go to ``conn``."""
     try:
-        torch.set_num_threads(1)
-        cv2.setNumThreads(0)
+        sot_worker_init(0)  # the threads of a data worker
         loader = build_loader(cfg, 0, batch_size, samples, seed)
         run_epoch(loader, 0)
         rates = []
@@ -222,7 +222,14 @@ def independent_loaders(cfg: Config, processes: int = 2,
         child.close()
         pipes.append(parent)
         procs.append(proc)
-    results = [p.recv() for p in pipes]
+    results = []
+    for pipe, proc in zip(pipes, procs):
+        try:
+            results.append(pipe.recv())
+        except EOFError:  # died without a word (killed, crashed)
+            proc.join()
+            results.append(f'process {proc.pid} exited with code '
+                           f'{proc.exitcode} before reporting')
     for proc in procs:
         proc.join()
     for res in results:

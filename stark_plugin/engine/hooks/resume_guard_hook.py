@@ -60,4 +60,4 @@ def install_resume_guard(runner) -> None:
     """Register a :class:`ResumeGuardHook` on ``runner`` unless its config
     already added one."""
     if not any(isinstance(h, ResumeGuardHook) for h in runner.hooks):
-        runner.register_hook(ResumeGuardHook(), priority='HIGHEST')
+        runner.register_hook(ResumeGuardHook())  # its HIGHEST priority
