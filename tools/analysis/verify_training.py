@@ -19,6 +19,10 @@ every step ran; with ``--check`` also the numbers must show learning: the
 trained tracker beats both baselines by a margin and the lower confidence
 bound of the score ROC AUC is above 0.5.
 
+One stage at a time (what the test suite runs): ``--st1-only`` trains and
+judges stage 1 alone; ``--st1-checkpoint`` starts stage 2 from a stage-1
+checkpoint (e.g. ``tests/data/learning/tiny_st1_seed0.pth``).
+
 To see the proof fail when learning is broken (no learning at all; stage
 2 not trained, from the stage-1 checkpoint of an earlier run)::
 
@@ -88,6 +92,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--st1-checkpoint', default=None,
                         help='start stage 2 from this stage-1 checkpoint '
                         'instead of training stage 1')
+    parser.add_argument('--st1-only', action='store_true',
+                        help='train and judge stage 1 only: track with the '
+                        'stage-1 checkpoint (first frame as the dynamic '
+                        'template), no stage 2, no score head ROC')
     parser.add_argument('--check', action='store_true',
                         help='exit 1 unless the numbers show learning (see '
                         'stark_plugin.testing.learning.criterion)')
@@ -101,6 +109,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                      'skips shorter videos)')
     if args.val_frames < 2:
         parser.error('--val-frames must be at least 2')
+    if args.st1_only and args.st1_checkpoint:
+        parser.error('--st1-only trains stage 1 and --st1-checkpoint skips '
+                     'it: give one of them')
     return args
 
 

@@ -1,7 +1,7 @@
 """What a learning run measures besides ``tools/test.py``: the "stay at
 the first box" baseline and the score head on held-out samples."""
 import random
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
 from ...apis import init_model
+from ...checkpoint.formats import read_stark_checkpoint
 from ...registry import DATASETS, METRICS
 from .user_tools import AUC_KEY
 
@@ -50,21 +51,31 @@ def _held_out_samples(dataset, num: int, seed: int) -> list:
     return samples
 
 
-def score_samples(config: str, checkpoint: str, data_root: str,
-                  num: int, seed: int, split: str = 'val',
-                  batch_size: int = 32) -> Tuple[np.ndarray, np.ndarray]:
-    """Score-head outputs and labels of ``num`` stage-2 training samples
-    (the config's training pipeline, positives and negatives) drawn from
-    the held-out ``split``.
+#: the parameters and buffers of the STARK score head in a state dict
+SCORE_HEAD_PREFIX = 'head.cls_head.'
 
-    A negative whose search frame is a frame of the template's own video
-    (the official sampler allows it) is dropped: its label is ambiguous.
-    """
-    cfg = Config.fromfile(config)
-    model = init_model(cfg, checkpoint, device='cpu')
-    ds_cfg = cfg.train_dataloader.dataset.copy()
-    ds_cfg.update(data_root=data_root, split=split)
-    samples = _held_out_samples(DATASETS.build(ds_cfg), num, seed)
+
+def reset_parameters(model: torch.nn.Module, source: str,
+                     prefix: str = SCORE_HEAD_PREFIX) -> int:
+    """Copy the parameters under ``prefix`` from the checkpoint ``source``
+    into ``model``, leaving its buffers (BatchNorm statistics) as they
+    are; returns how many were copied. Raises ``KeyError`` naming a
+    parameter the checkpoint lacks."""
+    state = read_stark_checkpoint(source).state_dict
+    names = [n for n, _ in model.named_parameters() if n.startswith(prefix)]
+    missing = [n for n in names if n not in state]
+    if missing or not names:
+        raise KeyError(f'{source} has no {missing[:3] or prefix} to reset '
+                       'the score head from')
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name in names:
+                param.copy_(state[name])
+    return len(names)
+
+
+def _head_scores(model: torch.nn.Module, samples: list,
+                 batch_size: int) -> Tuple[np.ndarray, np.ndarray]:
     scores, labels = [], []
     with torch.no_grad():
         for start in range(0, len(samples), batch_size):
@@ -76,3 +87,32 @@ def score_samples(config: str, checkpoint: str, data_root: str,
                 scores.append(float(s.pred_score))
                 labels.append(int(s.gt_label.item()))
     return np.asarray(scores), np.asarray(labels)
+
+
+def score_samples(config: str, checkpoint: str, data_root: str,
+                  num: int, seed: int, split: str = 'val',
+                  batch_size: int = 32,
+                  control_from: Optional[str] = None
+                  ) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """Score-head outputs and labels of ``num`` stage-2 training samples
+    (the config's training pipeline, positives and negatives) drawn from
+    the held-out ``split``; with ``control_from`` (the stage-1 checkpoint
+    stage 2 started from) also the outputs of the control head: the same
+    model with the score head's parameters as loaded from that checkpoint
+    and its BatchNorm statistics as stage 2 estimated them, i.e. the head
+    that a stage 2 without gradient updates leaves (else ``None``).
+
+    A negative whose search frame is a frame of the template's own video
+    (the official sampler allows it) is dropped: its label is ambiguous.
+    """
+    cfg = Config.fromfile(config)
+    model = init_model(cfg, checkpoint, device='cpu')
+    ds_cfg = cfg.train_dataloader.dataset.copy()
+    ds_cfg.update(data_root=data_root, split=split)
+    samples = _held_out_samples(DATASETS.build(ds_cfg), num, seed)
+    scores, labels = _head_scores(model, samples, batch_size)
+    control = None
+    if control_from is not None:
+        reset_parameters(model, control_from)
+        control, _ = _head_scores(model, samples, batch_size)
+    return scores, labels, control
