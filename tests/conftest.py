@@ -33,7 +33,9 @@ _share_cores_between_workers()
 
 def pytest_configure(config):
     config.addinivalue_line(
-        'markers', 'slow: takes more than ~10 s on 2 CPU cores (CI runs it)')
+        'markers', 'slow(seconds=N): takes more than ~10 s on 2 CPU cores '
+        '(CI runs it); seconds: about how long its module takes in the '
+        'suite, so that the longest modules start first')
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
@@ -44,8 +46,9 @@ def pytest_xdist_auto_num_workers(config) -> int:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Modules with slow tests run first (a long test started last would
-    keep one worker busy while the others idle). The tests of one module
+    """Modules with slow tests run first, the longest first by the
+    ``seconds`` of their ``slow`` marks (a long test started last keeps
+    one worker busy while the others idle). The tests of one module
     run on one pytest-xdist worker (``--dist loadfile`` in setup.cfg), so
     an expensive fixture that a module's tests share is computed once.
     (``--dist loadgroup`` with ``xdist_group`` marks does not group with
@@ -54,9 +57,14 @@ def pytest_collection_modifyitems(config, items):
     def module(item) -> str:
         return getattr(getattr(item, 'module', None), '__name__', '')
 
-    slow_modules = {module(item) for item in items
-                    if item.get_closest_marker('slow') is not None}
-    items.sort(key=lambda item: module(item) not in slow_modules)
+    def seconds(item) -> float:
+        mark = item.get_closest_marker('slow')
+        return -1.0 if mark is None else float(mark.kwargs.get('seconds', 0))
+
+    cost: dict = {}
+    for item in items:
+        cost[module(item)] = max(cost.get(module(item), -1.0), seconds(item))
+    items.sort(key=lambda item: -cost[module(item)])  # stable otherwise
 
 
 @pytest.fixture(scope='session')

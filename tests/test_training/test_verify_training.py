@@ -192,3 +192,19 @@ def test_control_head_takes_parameters_not_statistics(tmp_path):
                     meta={}), path)
     with pytest.raises(KeyError, match='head.cls_head.0.weight'):
         reset_parameters(model(), path)
+
+
+def test_tool_refuses_both_stage_options(capsys):
+    import importlib.util
+    import os.path as osp
+    path = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'analysis',
+                    'verify_training.py')
+    spec = importlib.util.spec_from_file_location('verify_training', path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.parse_args(['--work-dir', 'w', '--st1-only']).st1_only
+    with pytest.raises(SystemExit) as exit_info:
+        tool.parse_args(['--work-dir', 'w', '--st1-only',
+                         '--st1-checkpoint', 'st1.pth'])
+    assert exit_info.value.code == 2
+    assert 'give one of them' in capsys.readouterr().err

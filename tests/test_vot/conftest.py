@@ -1,5 +1,7 @@
 """One vot-toolkit run per test session, shared by the tests that need
-one (test_toolkit_end_to_end.py, test_toolkit_cross_check.py)."""
+one (test_toolkit_end_to_end.py, test_toolkit_cross_check.py), also when
+pytest-xdist runs the two modules on different workers."""
+import fcntl
 import glob
 import json
 import os
@@ -68,7 +70,33 @@ def toolkit_run(tmp_path_factory) -> ToolkitRun:
     assert vot.__version__ == TOOLKIT, (
         f'vot-toolkit {vot.__version__}: the reset-based and multistart '
         f'experiments run with TraX trackers on {TOOLKIT} (docs/vot.md)')
-    root = tmp_path_factory.mktemp('vot_toolkit')
+    # the workers of one session share the parent of their temp folders;
+    # the first to take the lock runs the toolkit, the others read its run
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        base = base.parent
+    root = base / 'vot_toolkit_run'
+    with open(f'{root}.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        record = root / 'run.json'
+        if not record.is_file():
+            _run_toolkit(root)
+            record.write_text(json.dumps(dict(
+                threads=torch.get_num_threads())))
+        threads = json.loads(record.read_text())['threads']
+    ws = str(root / 'workspace')
+    reports = glob.glob(osp.join(ws, 'analysis', '*.json'))
+    assert len(reports) == 1, reports
+    with open(reports[0]) as f:
+        report = json.load(f)
+    return ToolkitRun(ws, str(root / 'sequences'),
+                      osp.join(ws, 'results', TRACKER), report, threads)
+
+
+def _run_toolkit(root) -> None:
+    """Generate the sequences, write the workspace, ``vot evaluate`` and
+    ``vot analysis`` in ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
     sequences = str(root / 'sequences')
     generated_sequences(sequences)
     ws = str(root / 'workspace')
@@ -78,9 +106,3 @@ def toolkit_run(tmp_path_factory) -> ToolkitRun:
     out = _vot(ws, 'evaluate')
     assert 'error' not in out.lower(), out[-4000:]
     _vot(ws, 'analysis', '--format', 'json')
-    reports = glob.glob(osp.join(ws, 'analysis', '*.json'))
-    assert len(reports) == 1, reports
-    with open(reports[0]) as f:
-        report = json.load(f)
-    return ToolkitRun(ws, sequences, osp.join(ws, 'results', TRACKER),
-                      report, threads)
