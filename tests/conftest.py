@@ -48,7 +48,9 @@ def pytest_xdist_auto_num_workers(config) -> int:
 def pytest_collection_modifyitems(config, items):
     """Modules with slow tests run first, the longest first by the
     ``seconds`` of their ``slow`` marks (a long test started last keeps
-    one worker busy while the others idle). The tests of one module
+    one worker busy while the others idle; ``--no-loadscope-reorder`` in
+    setup.cfg keeps this order, which pytest-xdist would otherwise replace
+    by the number of tests per module). The tests of one module
     run on one pytest-xdist worker (``--dist loadfile`` in setup.cfg), so
     an expensive fixture that a module's tests share is computed once.
     (``--dist loadgroup`` with ``xdist_group`` marks does not group with
