@@ -20,7 +20,8 @@ def test_lasot_sequence_folder_and_flags(tmp_path):
     occlusion, out_of_view = read_lasot_flags(str(tmp_path), 3)
     np.testing.assert_array_equal(occlusion, [False, True, False])
     np.testing.assert_array_equal(out_of_view, [False, False, True])
-    with pytest.raises(AnnotationError, match='full_occlusion.txt:1: 3 flags, expected 4'):
+    with pytest.raises(AnnotationError,
+                       match='full_occlusion.txt:1: 3 flags, expected 4'):
         read_lasot_flags(str(tmp_path), 4)
 
 

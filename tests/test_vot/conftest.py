@@ -80,9 +80,7 @@ def toolkit_run(tmp_path_factory) -> ToolkitRun:
         fcntl.flock(lock, fcntl.LOCK_EX)
         record = root / 'run.json'
         if not record.is_file():
-            _run_toolkit(root)
-            record.write_text(json.dumps(dict(
-                threads=torch.get_num_threads())))
+            record.write_text(json.dumps(dict(threads=_run_toolkit(root))))
         threads = json.loads(record.read_text())['threads']
     ws = str(root / 'workspace')
     reports = glob.glob(osp.join(ws, 'analysis', '*.json'))
@@ -93,9 +91,9 @@ def toolkit_run(tmp_path_factory) -> ToolkitRun:
                       osp.join(ws, 'results', TRACKER), report, threads)
 
 
-def _run_toolkit(root) -> None:
+def _run_toolkit(root) -> int:
     """Generate the sequences, write the workspace, ``vot evaluate`` and
-    ``vot analysis`` in ``root``."""
+    ``vot analysis`` in ``root``; the tracker's torch threads."""
     root.mkdir(parents=True, exist_ok=True)
     sequences = str(root / 'sequences')
     generated_sequences(sequences)
@@ -106,3 +104,4 @@ def _run_toolkit(root) -> None:
     out = _vot(ws, 'evaluate')
     assert 'error' not in out.lower(), out[-4000:]
     _vot(ws, 'analysis', '--format', 'json')
+    return threads

@@ -16,8 +16,10 @@ fractions in [0, 1]) and ``train_seconds``, plus the settings used and the
 verdict (``learning_failures``; criterion in
 ``stark_plugin.testing.learning.criterion``). The exit status is 0 when
 every step ran; with ``--check`` also the numbers must show learning: the
-trained tracker beats both baselines by a margin and the lower confidence
-bound of the score ROC AUC is above 0.5.
+trained tracker beats both baselines by a margin, the lower confidence
+bound of the score ROC AUC is above 0.5, and the score head predicts the
+held-out labels better than the same head without stage 2's gradient
+updates (paired log-loss gain, ``score_log_loss_gain``).
 
 One stage at a time (what the test suite runs): ``--st1-only`` trains and
 judges stage 1 alone; ``--st1-checkpoint`` starts stage 2 from a stage-1

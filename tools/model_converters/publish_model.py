@@ -33,9 +33,9 @@ def _main(argv=None) -> int:
     args = parser.parse_args(argv)
     ckpt = read_stark_checkpoint(args.src)
     if ckpt.format != 'stark_plugin':
-        raise UnknownCheckpointFormatError(f'{args.src}: a {ckpt.describe()}, not a '
-                         'checkpoint of this package (convert it with '
-                         'the converter of its format)')
+        raise UnknownCheckpointFormatError(
+            f'{args.src}: a {ckpt.describe()}, not a checkpoint of this '
+            'package (convert it with the converter of its format)')
     save_converted(ckpt, args.dst)
     print(f'{args.src} -> {args.dst}: {len(ckpt.state_dict)} weights, '
           f'sha256 {sha256_of(args.dst)}')

@@ -10,5 +10,6 @@ from .proof import (LearningSettings, run_learning_proof,
 from .user_tools import LearningRunError
 
 __all__ = ['LearningCriterion', 'LearningRunError', 'LearningSettings',
-           'learning_failures', 'log_loss_gain', 'roc_auc', 'roc_auc_lower_bound',
-           'roc_auc_standard_error', 'run_learning_proof', 'verify_training']
+           'learning_failures', 'log_loss_gain', 'roc_auc',
+           'roc_auc_lower_bound', 'roc_auc_standard_error',
+           'run_learning_proof', 'verify_training']

@@ -61,17 +61,19 @@ def reset_parameters(model: torch.nn.Module, source: str,
     into ``model``, leaving its buffers (BatchNorm statistics) as they
     are; returns how many were copied. Raises ``KeyError`` naming a
     parameter the checkpoint lacks."""
+    params = {n: p for n, p in model.named_parameters()
+              if n.startswith(prefix)}
+    if not params:
+        raise KeyError(f'the model has no parameters under {prefix!r}')
     state = read_stark_checkpoint(source).state_dict
-    names = [n for n, _ in model.named_parameters() if n.startswith(prefix)]
-    missing = [n for n in names if n not in state]
-    if missing or not names:
-        raise KeyError(f'{source} has no {missing[:3] or prefix} to reset '
-                       'the score head from')
+    missing = [n for n in params if n not in state]
+    if missing:
+        raise KeyError(f'{source} lacks {missing[:3]} to reset the score '
+                       'head from')
     with torch.no_grad():
-        for name, param in model.named_parameters():
-            if name in names:
-                param.copy_(state[name])
-    return len(names)
+        for name, param in params.items():
+            param.copy_(state[name])
+    return len(params)
 
 
 def _head_scores(model: torch.nn.Module, samples: list,

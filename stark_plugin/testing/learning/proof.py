@@ -191,17 +191,17 @@ def _score_head(s: LearningSettings, data_root: str, checkpoint: str,
     scores, labels, control = score_samples(
         s.st2_config, checkpoint, data_root, s.roc_samples, s.seed,
         control_from=st1_checkpoint)
-    auc = roc_auc(scores, labels)
+    auc, control_auc = roc_auc(scores, labels), roc_auc(control, labels)
     gain, gain_se = log_loss_gain(scores, control, labels)
     n_pos = int(labels.sum())
     n_neg = int((1 - labels).sum())
     print(f'[5/5] score head ROC AUC {auc:.3f} (without stage 2\'s gradient '
-          f'updates {roc_auc(control, labels):.3f}), log-loss gain '
+          f'updates {control_auc:.3f}), log-loss gain '
           f'{gain:+.4f} +- {gain_se:.4f} on {len(labels)} held-out samples '
           f'({n_pos} positive) ({time.perf_counter() - start:.0f}s)',
           flush=True)
     return dict(score_roc_auc=auc, roc_positives=n_pos, roc_negatives=n_neg,
-                control_score_roc_auc=roc_auc(control, labels),
+                control_score_roc_auc=control_auc,
                 score_log_loss_gain=gain, score_log_loss_gain_se=gain_se)
 
 
