@@ -4,7 +4,6 @@ package reads, a ``lib.*`` global that walks to ``os.system``, a numpy
 global that is not an array constructor."""
 import os
 import os.path as osp
-import subprocess
 import sys
 import types
 from collections import OrderedDict
@@ -26,6 +25,7 @@ from stark_plugin.checkpoint.stored_config import (make_resume_meta_safe,
                                                  parse_stored_config)
 from stark_plugin.errors import (NoConfigError, UnknownCheckpointFormatError,
                                  UnsafeCheckpointError, UntrustedConfigError)
+from tool_process import run_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -215,8 +215,7 @@ def _tool(*args, timeout=300):
     toy = osp.join(REPO, 'tests', 'data', 'toy')
     env['PYTHONPATH'] = os.pathsep.join([toy, REPO,
                                          env.get('PYTHONPATH', '')])
-    return subprocess.run([sys.executable, *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return run_tool(list(args), env=env, timeout=timeout)
 
 
 def _refused(proc, path):

@@ -2,11 +2,11 @@
 import os
 import os.path as osp
 import subprocess
-import sys
 from typing import List, Tuple
 
 import cv2
 import numpy as np
+from tool_process import run_tool
 
 TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPO = osp.dirname(TESTS)
@@ -77,6 +77,5 @@ def run_demo_subprocess(*args: str,
            if k not in ('DISPLAY', 'WAYLAND_DISPLAY')}
     env['OMP_NUM_THREADS'] = '1'
     env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
-    return subprocess.run(
-        [sys.executable, osp.join(REPO, 'demo_sot.py'), *map(str, args)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return run_tool([osp.join(REPO, 'demo_sot.py'), *map(str, args)],
+                    cwd=cwd, env=env, timeout=600)

@@ -3,11 +3,10 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
+from tool_process import run_tool
 
 from stark_plugin.apis import init_model
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
@@ -35,13 +34,12 @@ def setup(tmp_path_factory):
 
 def run_test(setup, work_dir, *extra, checkpoint=None):
     cmd = [
-        sys.executable, osp.join(REPO, 'tools', 'test.py'), CONFIG,
+        osp.join(REPO, 'tools', 'test.py'), CONFIG,
         checkpoint or setup['ckpt'], '--work-dir', str(work_dir),
         '--cfg-options', f'test_dataloader.dataset.data_root={setup["data"]}',
         *extra
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600,
-                          env=dict(os.environ, PYTHONPATH=REPO))
+    return run_tool(cmd, timeout=600, env=dict(os.environ, PYTHONPATH=REPO))
 
 
 def metrics_of(work_dir):

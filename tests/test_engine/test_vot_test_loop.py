@@ -8,12 +8,11 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from mmengine.evaluator import Evaluator
+from tool_process import run_tool
 
 from stark_plugin.apis.model_zoo import DEFAULT_CHECKPOINT
 from stark_plugin.datasets.synthetic_vot import make_synthetic_vot
@@ -120,12 +119,11 @@ def test_supervised_subprocess_resume(data, tmp_path):
     """The user's command line; rerun reuses every complete run; a removed
     run is tracked again to the same file and the same numbers."""
     root, names = data
-    cmd = [sys.executable, TOOL, CONFIG, DEFAULT_CHECKPOINT, '--work-dir',
+    cmd = [TOOL, CONFIG, DEFAULT_CHECKPOINT, '--work-dir',
            str(tmp_path)] + _options(root, 'vot2018', 'baseline',
                                      'test_evaluator.eao_interval=auto')
     env = dict(os.environ, PYTHONPATH=REPO)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
-                          env=env)
+    proc = run_tool(cmd, timeout=900, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '[vot-supervised]' in proc.stdout + proc.stderr
     experiment = select_experiment(load_experiments('vot2018'), 'baseline')
@@ -149,8 +147,7 @@ def test_supervised_subprocess_resume(data, tmp_path):
     with open(removed) as f:
         before = f.read()
     os.remove(removed)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
-                          env=env)
+    proc = run_tool(cmd, timeout=900, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for path, stamp in stamps.items():
         if names[1] not in path:

@@ -3,10 +3,9 @@ import json
 import math
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
+from tool_process import run_tool
 
 from ._fixture import (DATA, DATASETS, METHOD_TO_PROTOCOL, assert_matches,
                        expected, is_toolkit_failure, tolerance)
@@ -58,10 +57,9 @@ def _check(report, ds_key, skip_failures):
 @pytest.mark.parametrize('ds_key', sorted(DEFAULT_METHOD))
 def test_default_protocol_json_and_plots(tmp_path, ds_key):
     out = tmp_path / 'metrics.json'
-    proc = subprocess.run(
-        [sys.executable, TOOL] + _argv(ds_key, out, tmp_path / 'plots'),
-        capture_output=True, text=True, cwd=str(tmp_path), timeout=120,
-        env=dict(os.environ, PYTHONPATH=REPO))
+    proc = run_tool(
+        [TOOL] + _argv(ds_key, out, tmp_path / 'plots'), cwd=str(tmp_path),
+        timeout=120, env=dict(os.environ, PYTHONPATH=REPO))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
     _check(report, ds_key, skip_failures=True)

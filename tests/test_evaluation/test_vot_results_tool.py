@@ -8,10 +8,9 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import pytest
+from tool_process import run_tool
 
 from stark_plugin.evaluation.functional.vot import evaluate_supervised
 from stark_plugin.evaluation.metrics import VOTMetric
@@ -56,9 +55,8 @@ def _check_report(report):
 
 def test_eval_results_reports_the_toolkit_numbers(tmp_path):
     out = tmp_path / 'vot.json'
-    proc = subprocess.run(
-        [sys.executable, TOOL] + _argv(RESULTS, out), capture_output=True,
-        text=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
+    proc = run_tool([TOOL] + _argv(RESULTS, out), timeout=300,
+                    env=dict(os.environ, PYTHONPATH=REPO))
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
     _check_report(report)

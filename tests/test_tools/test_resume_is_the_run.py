@@ -5,11 +5,10 @@ from stage-1 weights."""
 import os
 import os.path as osp
 import signal
-import subprocess
-import sys
 
 import pytest
 import torch
+from tool_process import run_tool
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
@@ -41,13 +40,12 @@ def _train(config, work_dir, data_root, *extra, kill_at=None,
     env.pop('STARK_TEST_KILL_AT_ITER', None)
     if kill_at is not None:
         env['STARK_TEST_KILL_AT_ITER'] = str(kill_at)
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'),
+    cmd = [osp.join(REPO, 'tools', 'train.py'),
            osp.join(CONFIGS, config), '--work-dir', str(work_dir)]
     if resume:
         cmd.append('--resume')
     cmd += _options(data_root, *extra)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = run_tool(cmd, env=env, timeout=600)
     return proc
 
 

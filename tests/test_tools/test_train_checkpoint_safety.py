@@ -4,12 +4,11 @@ clear line and exit code 1."""
 import os
 import os.path as osp
 import signal
-import subprocess
-import sys
 
 import pytest
 import torch
 from test_train_resume import CONFIG, REPO, TOY_DIR, _logged_epochs, _train
+from tool_process import run_tool
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
@@ -23,10 +22,9 @@ def _run(config, work_dir, *extra, **env_extra):
     env = dict(os.environ, OMP_NUM_THREADS='1', **env_extra)
     env['PYTHONPATH'] = os.pathsep.join(
         [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
+    cmd = [osp.join(REPO, 'tools', 'train.py'), config,
            '--work-dir', str(work_dir), *extra]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return run_tool(cmd, env=env, timeout=300)
 
 
 def _assert_clear_error(proc, *expected):

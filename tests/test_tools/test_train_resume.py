@@ -3,10 +3,9 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import torch
+from tool_process import run_tool
 
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 
@@ -19,10 +18,9 @@ def _train(work_dir, *extra):
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
         [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG,
+    cmd = [osp.join(REPO, 'tools', 'train.py'), CONFIG,
            '--work-dir', str(work_dir), *extra]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = run_tool(cmd, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
@@ -74,10 +72,10 @@ def test_resume_from_explicit_path(tmp_path):
 
 def test_missing_resume_checkpoint_fails_clearly(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([TOY_DIR, REPO]))
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'train.py'), CONFIG,
+    proc = run_tool(
+        [osp.join(REPO, 'tools', 'train.py'), CONFIG,
          '--work-dir', str(tmp_path), '--resume', str(tmp_path / 'x.pth')],
-        env=env, capture_output=True, text=True, timeout=300)
+        env=env, timeout=300)
     assert proc.returncode != 0
     assert 'x.pth' in proc.stderr
 

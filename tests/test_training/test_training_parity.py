@@ -6,11 +6,10 @@ import glob
 import json
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from tool_process import run_tool
 
 from stark_plugin.testing.training_parity import check_training_parity
 
@@ -80,9 +79,8 @@ def test_tool_reports_a_bad_fixture_with_exit_code_1(tmp_path):
     """The command line tool runs the same check: its exit code, error."""
     fixture = tmp_path / 'train'
     shutil.copytree(FIXTURE, fixture)
-    proc = subprocess.run([sys.executable, TOOL, '--fixture', str(fixture)],
-                          cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    proc = run_tool([TOOL, '--fixture', str(fixture)], cwd=REPO_ROOT,
+                    timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'error:' in proc.stderr and 'manifest' in proc.stderr
     assert proc.stdout.startswith('fixture ')

@@ -7,12 +7,12 @@ import contextlib
 import os
 import os.path as osp
 import subprocess
-import sys
 from typing import Iterator, List
 
 import numpy as np
 import pytest
 import torch
+from tool_process import start_tool
 
 from stark_plugin.apis import SOTInferencer, init_model
 from stark_plugin.fileio.frames import read_frame
@@ -59,13 +59,13 @@ def _env() -> dict:
 @contextlib.contextmanager
 def _server(tmp_path, *args: str) -> Iterator[tuple]:
     """The tracker process and a connected client; stderr to a file."""
-    log = open(tmp_path / 'server.err', 'w+')
-    proc = subprocess.Popen(
-        [sys.executable, '-m', 'stark_plugin.vot', '--config', CONFIG,
-         '--checkpoint', CHECKPOINT, '--threads',
-         str(torch.get_num_threads()), *args],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-        cwd=REPO, env=_env())
+    err = tmp_path / 'server.err'
+    err.touch()
+    log = open(err)
+    proc = start_tool(
+        ['-m', 'stark_plugin.vot', '--config', CONFIG, '--checkpoint',
+         CHECKPOINT, '--threads', str(torch.get_num_threads()), *args],
+        stderr=str(err), cwd=REPO, env=_env())
     client = None
     try:
         # vot-trax 4's client needs a log callback (log=False fails)
@@ -81,6 +81,7 @@ def _server(tmp_path, *args: str) -> Iterator[tuple]:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.close()
         log.close()
 
 

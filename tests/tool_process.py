@@ -1,0 +1,202 @@
+"""Run the project's command-line tools from the tests in a process of
+their own, without paying their imports on every run.
+
+A fresh ``python tools/train.py`` spends 7-8 s of CPU importing torch,
+mmengine and mmdet before it reads its arguments. :func:`run_tool` starts
+one multiprocessing *forkserver* per test process that imports them once
+(:data:`PRELOAD`) and forks a child per run. The child is a process like
+``subprocess.run([sys.executable, SCRIPT, *args])`` gives: the script
+runs as ``__main__`` with its own ``sys.argv``, working directory,
+environment (``PYTHONPATH`` entries first on ``sys.path``, OpenMP threads
+from ``OMP_NUM_THREADS``), stdout and stderr, exit code (a signal: minus
+its number) and ``atexit`` handlers. What it does not give is a fresh
+interpreter: modules the forkserver imported stay imported. Tests about
+import side effects, and the tools' own start-up, keep
+``subprocess`` (``tests/test_core/test_setup_env.py``, the learning and
+multi-process tests).
+"""
+import atexit
+import multiprocessing
+import os
+import os.path as osp
+import runpy
+import subprocess
+import sys
+import tempfile
+import traceback
+from multiprocessing import reduction
+from typing import Dict, List, Optional, Tuple
+
+#: what the forkserver imports once (nothing here starts a thread)
+PRELOAD = ['torch', 'mmengine.runner', 'mmdet.models', 'stark_plugin',
+           'stark_plugin.engine', 'stark_plugin.models']
+_TESTS_DIR = osp.dirname(osp.abspath(__file__))
+_context: Optional[multiprocessing.context.BaseContext] = None
+
+
+def _forkserver() -> multiprocessing.context.BaseContext:
+    global _context
+    if _context is None:
+        ctx = multiprocessing.get_context('forkserver')
+        ctx.set_forkserver_preload(PRELOAD)
+        _context = ctx
+    return _context
+
+
+def _exit_code(exc: SystemExit) -> int:
+    """The exit status ``python`` gives for ``SystemExit(exc.code)``."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+class _PassedFd:
+    """A file descriptor of the test process, duplicated into the child
+    (the forkserver sends it along with the request)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self):
+        return _received_fd, (reduction.DupFd(self.fd), )
+
+
+def _received_fd(dup) -> int:
+    return dup.detach()
+
+
+def _child(target: List[str], cwd: str, env: Dict[str, str],
+           streams: Tuple) -> None:
+    """The forked child: streams (a file path or a passed file descriptor
+    for each of fds 0, 1 and 2), directory,
+    environment, ``sys.path``, threads as a new ``python`` process would
+    have them, then the script or module as ``__main__``; exits with its
+    status."""
+    for fd, stream in enumerate(streams):
+        if isinstance(stream, int):
+            handle = stream
+        elif fd == 0:
+            handle = os.open(stream, os.O_RDONLY)
+        else:
+            handle = os.open(stream, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(handle, fd)
+        os.close(handle)
+    sys.stdin = open(0, 'r', closefd=False)
+    sys.stdout = open(1, 'w', buffering=1, closefd=False)
+    sys.stderr = open(2, 'w', buffering=1, closefd=False)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    is_module = target[0] == '-m'
+    first = cwd if is_module else osp.dirname(osp.abspath(target[0]))
+    extra = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
+    base = [p for p in sys.path if p and not p.startswith(_TESTS_DIR)]
+    sys.path[:] = [first] + extra + base
+    threads = env.get('OMP_NUM_THREADS')
+    if threads:
+        import torch
+        torch.set_num_threads(int(threads))
+    code = 0
+    try:
+        if is_module:
+            sys.argv = [target[1]] + target[2:]
+            runpy.run_module(target[1], run_name='__main__', alter_sys=True)
+        else:
+            sys.argv = list(target)
+            runpy.run_path(target[0], run_name='__main__')
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:  # what python does with an uncaught exception
+        traceback.print_exc()
+        code = 1
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run_tool(args: List[str], *, env: Optional[Dict[str, str]] = None,
+             cwd: Optional[str] = None, timeout: float = 600
+             ) -> subprocess.CompletedProcess:
+    """``subprocess.run([sys.executable, *args], capture_output=True,
+    text=True, ...)`` for a script path or ``-m module`` in ``args``, run
+    in a forked child of the preloaded forkserver."""
+    env = dict(os.environ if env is None else env)
+    cwd = os.getcwd() if cwd is None else str(cwd)
+    args = [str(a) for a in args]
+    with tempfile.TemporaryDirectory(prefix='tool_process_') as tmp:
+        out, err = osp.join(tmp, 'stdout'), osp.join(tmp, 'stderr')
+        streams = (os.devnull, out, err)
+        proc = _forkserver().Process(target=_child,
+                                     args=(args, cwd, env, streams))
+        proc.start()
+        proc.join(timeout)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            raise subprocess.TimeoutExpired([sys.executable, *args], timeout,
+                                            _read(out), _read(err))
+        return subprocess.CompletedProcess([sys.executable, *args],
+                                           proc.exitcode, _read(out),
+                                           _read(err))
+
+
+class ToolProcess:
+    """A running tool with pipes to its stdin (``stdin``: the write end)
+    and from its stdout (``stdout``: the read end), stderr to a file;
+    ``poll``, ``wait`` and ``kill`` as :class:`subprocess.Popen` has
+    them."""
+
+    def __init__(self, process, stdin: int, stdout: int) -> None:
+        self._process = process
+        self.pid = process.pid
+        self.stdin = os.fdopen(stdin, 'wb', buffering=0)
+        self.stdout = os.fdopen(stdout, 'rb', buffering=0)
+
+    def poll(self) -> Optional[int]:
+        return self._process.exitcode
+
+    def wait(self, timeout: Optional[float] = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired('tool', timeout)
+        return self._process.exitcode
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def close(self) -> None:
+        for stream in (self.stdin, self.stdout):
+            stream.close()
+
+
+def start_tool(args: List[str], *, stderr: str,
+               env: Optional[Dict[str, str]] = None,
+               cwd: Optional[str] = None) -> ToolProcess:
+    """``subprocess.Popen([sys.executable, *args], stdin=PIPE,
+    stdout=PIPE, stderr=<file stderr>)``, forked from the preloaded
+    forkserver."""
+    env = dict(os.environ if env is None else env)
+    cwd = os.getcwd() if cwd is None else str(cwd)
+    to_child, from_child = os.pipe(), os.pipe()
+    streams = (_PassedFd(to_child[0]), _PassedFd(from_child[1]), str(stderr))
+    proc = _forkserver().Process(
+        target=_child, args=([str(a) for a in args], cwd, env, streams))
+    try:
+        proc.start()
+    finally:  # the child has its own copies now
+        os.close(to_child[0])
+        os.close(from_child[1])
+    return ToolProcess(proc, to_child[1], from_child[0])
+
+
+def _read(path: str) -> str:
+    if not osp.isfile(path):
+        return ''
+    with open(path, errors='replace') as f:
+        return f.read()
