@@ -86,6 +86,18 @@ def pin_memory_on_cuda(cfg: Config) -> None:
         loader['pin_memory'] = torch.cuda.is_available()
 
 
+def no_persistent_workers_without_workers(cfg: Config) -> None:
+    """Turn ``persistent_workers`` off in the loaders that run without
+    workers (``num_workers=0``, e.g. set with ``--cfg-options`` to debug a
+    pipeline): the shipped configs keep their workers, and torch's
+    DataLoader refuses ``persistent_workers`` without any."""
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if (isinstance(loader, dict) and loader.get('num_workers', 0) == 0
+                and loader.get('persistent_workers', False)):
+            loader['persistent_workers'] = False
+
+
 def build_runner(cfg: Config) -> Runner:
     """``RUNNERS.build`` when the config names a runner type, else Runner;
     with a :class:`~stark_plugin.engine.hooks.ResumeGuardHook` whatever
@@ -93,6 +105,7 @@ def build_runner(cfg: Config) -> Runner:
     runs)."""
     prepare_cpu_distributed(cfg)
     pin_memory_on_cuda(cfg)
+    no_persistent_workers_without_workers(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:
