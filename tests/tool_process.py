@@ -16,6 +16,7 @@ import side effects, and the tools' own start-up, keep
 multi-process tests).
 """
 import atexit
+import io
 import multiprocessing
 import os
 import os.path as osp
@@ -84,8 +85,15 @@ def _child(target: List[str], cwd: str, env: Dict[str, str],
             handle = os.open(stream, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         os.dup2(handle, fd)
         os.close(handle)
+    # python's buffering: stdout block-buffered unless PYTHONUNBUFFERED,
+    # stderr line-buffered
     sys.stdin = open(0, 'r', closefd=False)
-    sys.stdout = open(1, 'w', buffering=1, closefd=False)
+    if env.get('PYTHONUNBUFFERED'):
+        sys.stdout = io.TextIOWrapper(open(1, 'wb', buffering=0,
+                                           closefd=False),
+                                      write_through=True)
+    else:
+        sys.stdout = open(1, 'w', closefd=False)
     sys.stderr = open(2, 'w', buffering=1, closefd=False)
     os.chdir(cwd)
     os.environ.clear()

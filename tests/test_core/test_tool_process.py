@@ -1,0 +1,75 @@
+"""The tests' forked tool runner gives what a fresh ``python SCRIPT``
+gives: argv, working directory, environment and ``sys.path``, streams,
+exit status (also for ``sys.exit('text')``, an uncaught exception and a
+signal), ``atexit`` handlers; and ``-m module``."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from tool_process import run_tool
+
+SCRIPT = textwrap.dedent('''
+    import atexit, json, os, sys
+    atexit.register(lambda: print('atexit ran'))
+    import helper_module  # from PYTHONPATH
+    mode = sys.argv[1]
+    print(json.dumps(dict(argv=sys.argv[1:], cwd=os.getcwd(),
+                          value=os.environ.get('TOOL_VALUE'),
+                          first=sys.path[0], helper=helper_module.NAME)))
+    print('to stderr', file=sys.stderr)
+    if mode == 'text':
+        sys.exit('error: text exit')
+    if mode == 'raise':
+        raise ValueError('uncaught')
+    if mode == 'kill':
+        os.kill(os.getpid(), 9)
+    sys.exit(int(mode))
+''')
+
+
+@pytest.fixture
+def tool(tmp_path):
+    script = tmp_path / 'bin' / 'tool.py'
+    script.parent.mkdir()
+    script.write_text(SCRIPT)
+    lib = tmp_path / 'lib'
+    lib.mkdir()
+    (lib / 'helper_module.py').write_text("NAME = 'helper'\n")
+    env = dict(os.environ, TOOL_VALUE='42', PYTHONPATH=str(lib))
+    return str(script), env, str(tmp_path)
+
+
+@pytest.mark.parametrize('unbuffered', ['', '1'])
+@pytest.mark.parametrize('mode', ['0', '3', 'text', 'raise', 'kill'])
+def test_same_as_a_fresh_interpreter(tool, mode, unbuffered):
+    script, env, cwd = tool
+    env = dict(env, PYTHONUNBUFFERED=unbuffered)
+    fresh = subprocess.run([sys.executable, script, mode], env=env,
+                           cwd=cwd, capture_output=True, text=True,
+                           timeout=60)
+    forked = run_tool([script, mode], env=env, cwd=cwd, timeout=60)
+    assert forked.returncode == fresh.returncode
+    assert forked.stdout == fresh.stdout
+    assert forked.stderr.splitlines()[0] == 'to stderr'
+    assert forked.stderr.splitlines()[-1] == fresh.stderr.splitlines()[-1]
+    if mode == 'kill':  # what was buffered is lost, as in python
+        assert forked.returncode == -signal.SIGKILL
+        assert bool(forked.stdout) == bool(unbuffered)
+    else:
+        assert forked.stdout.startswith('{"argv": ["' + mode)
+        assert osp.dirname(script) in forked.stdout  # sys.path[0]
+
+
+def test_module_and_timeout(tool):
+    _, env, cwd = tool
+    proc = run_tool(['-m', 'json.tool', '--help'], env=env, cwd=cwd)
+    assert proc.returncode == 0 and 'json.tool' in proc.stdout
+    slow = osp.join(cwd, 'slow.py')
+    with open(slow, 'w') as f:
+        f.write('import time\ntime.sleep(60)\n')
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_tool([slow], env=env, cwd=cwd, timeout=1)
