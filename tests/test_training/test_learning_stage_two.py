@@ -6,6 +6,9 @@ their labels better than the same head without stage 2's gradient
 updates (the lower 95 % bound of the paired log-loss gain above 0), and
 the tracker must still beat both baselines.
 
+One epoch (200 steps): log-loss gain +0.054 +- 0.012 here, about as far
+above 0 as two epochs' +0.045 +- 0.007 (docs/training.md).
+
 With learning rate 0 in stage 2 the log-loss check fails (the ROC AUC of
 that untrained head passes: see stark_plugin.testing.learning.criterion
 and docs/training.md).
@@ -18,11 +21,11 @@ from learning_run import STORED_ST1, run_verify_training
 from stark_plugin.testing.learning import learning_failures
 
 
-@pytest.mark.slow(seconds=100)
+@pytest.mark.slow(seconds=80)
 def test_stage_two_learns_from_stored_stage_one(tmp_path):
     work_dir = tmp_path / 'verify'
     _, result = run_verify_training(
-        str(work_dir), ['--st1-checkpoint', STORED_ST1, '--st2-epochs', '2',
+        str(work_dir), ['--st1-checkpoint', STORED_ST1, '--st2-epochs', '1',
                         '--roc-samples', '400'])
     assert result['stages'] == 'st2'
     assert 0.0 <= result['score_roc_auc'] <= 1.0
