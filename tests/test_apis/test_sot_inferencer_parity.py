@@ -9,7 +9,7 @@ BOX_TOL = 0.01  # px
 CONF_TOL = 1e-4
 
 
-@pytest.mark.slow(seconds=80)
+@pytest.mark.slow(seconds=105)
 @pytest.mark.parametrize('name', ['st50', 's50'])
 def test_tracker_matches_official(parity, name, recorded_crops):
     model = parity.model(name)

@@ -14,7 +14,7 @@ CONFIG = osp.join(REPO, 'tests', 'data', 'configs',
                   'stark_st_tiny_got10k_val.py')
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=35)
 def test_two_processes_match_one(tmp_path):
     data = str(tmp_path / 'data')
     # 5 videos of different lengths: the ranks get unequal shares.

@@ -44,7 +44,7 @@ def samples(work_dir, rank):
                 for line in f]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=45)
 def test_two_process_training_and_resume(tmp_path):
     data = str(tmp_path / 'data')
     make_synthetic_got10k(data, num_videos=6, num_frames=24, seed=5,

@@ -23,7 +23,7 @@ def _files(work_dir):
     return out
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=30)
 def test_two_processes_write_what_one_writes(tmp_path):
     data = str(tmp_path / 'sequences')
     make_synthetic_vot(data, 3, (9, 6, 11), seed=3, size=(128, 96))

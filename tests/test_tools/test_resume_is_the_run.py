@@ -94,7 +94,7 @@ def data_root(tmp_path_factory):
     return root
 
 
-@pytest.mark.slow(seconds=100)
+@pytest.mark.slow(seconds=35)
 def test_kill_and_resume_reproduce_both_stages(tmp_path, data_root):
     st1 = 'stark_st1_tiny_synth_killable.py'
     whole = tmp_path / 'st1_whole'

@@ -15,7 +15,7 @@ import pytest
 from learning_run import run_verify_training
 
 
-@pytest.mark.slow(seconds=230)
+@pytest.mark.slow(seconds=370)
 def test_stage_one_learns(tmp_path):
     work_dir = tmp_path / 'verify'
     _, result = run_verify_training(

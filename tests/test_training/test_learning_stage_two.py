@@ -21,7 +21,7 @@ from learning_run import STORED_ST1, run_verify_training
 from stark_plugin.testing.learning import learning_failures
 
 
-@pytest.mark.slow(seconds=80)
+@pytest.mark.slow(seconds=120)
 def test_stage_two_learns_from_stored_stage_one(tmp_path):
     work_dir = tmp_path / 'verify'
     _, result = run_verify_training(

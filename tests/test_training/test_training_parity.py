@@ -35,7 +35,7 @@ def _rows(report, text):
     return rows
 
 
-@pytest.mark.slow(seconds=105)
+@pytest.mark.slow(seconds=110)
 def test_every_check_passes(parity_run):
     rc, report = parity_run
     failed = [r for r in report['rows'] if not r['passed']]

@@ -53,7 +53,7 @@ from .toolkit_run import (REPO, STACK, assert_numbers_match,
                           assert_same_region, eval_results, experiment_runs,
                           stack_experiments, toolkit_numbers)
 
-pytestmark = pytest.mark.slow(seconds=80)
+pytestmark = pytest.mark.slow(seconds=65)
 
 TEST_CONFIG = osp.join(REPO, 'tests', 'data', 'configs',
                        'stark_st2_tiny_synth_vot.py')
