@@ -10,7 +10,9 @@ runs as ``__main__`` with its own ``sys.argv``, working directory,
 environment (``PYTHONPATH`` entries first on ``sys.path``, OpenMP threads
 from ``OMP_NUM_THREADS``), stdout and stderr, exit code (a signal: minus
 its number) and ``atexit`` handlers. What it does not give is a fresh
-interpreter: modules the forkserver imported stay imported. Tests about
+interpreter: modules the forkserver imported stay imported (a run whose
+``PYTHONPATH`` would put another copy of one of them first is refused,
+exit code 1). Tests about
 import side effects, and the tools' own start-up, keep
 ``subprocess`` (``tests/test_core/test_setup_env.py``, the learning and
 multi-process tests).
@@ -69,6 +71,22 @@ def _received_fd(dup) -> int:
     return dup.detach()
 
 
+def _refuse_shadowed_packages(pythonpath: List[str]) -> None:
+    """A ``PYTHONPATH`` entry with another copy of a preloaded package
+    would win in a fresh interpreter but cannot here: refuse to run
+    rather than run other code than asked for."""
+    for name in sorted({m.split('.')[0] for m in PRELOAD}):
+        loaded = osp.dirname(osp.realpath(sys.modules[name].__file__))
+        for entry in pythonpath:
+            init = osp.join(entry, name, '__init__.py')
+            if osp.isfile(init) and \
+                    osp.dirname(osp.realpath(init)) != loaded:
+                raise RuntimeError(
+                    f'PYTHONPATH has {init}, but the forkserver imported '
+                    f'{name} from {loaded}: run the tests with that '
+                    f'checkout first on PYTHONPATH (or installed)')
+
+
 def _child(target: List[str], cwd: str, env: Dict[str, str],
            streams: Tuple) -> None:
     """The forked child: streams (a file path or a passed file descriptor
@@ -101,6 +119,7 @@ def _child(target: List[str], cwd: str, env: Dict[str, str],
     is_module = target[0] == '-m'
     first = cwd if is_module else osp.dirname(osp.abspath(target[0]))
     extra = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
+    _refuse_shadowed_packages(extra)
     base = [p for p in sys.path if p and not p.startswith(_TESTS_DIR)]
     sys.path[:] = [first] + extra + base
     threads = env.get('OMP_NUM_THREADS')

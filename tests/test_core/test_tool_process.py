@@ -1,7 +1,8 @@
 """The tests' forked tool runner gives what a fresh ``python SCRIPT``
 gives: argv, working directory, environment and ``sys.path``, streams,
 exit status (also for ``sys.exit('text')``, an uncaught exception and a
-signal), ``atexit`` handlers; and ``-m module``."""
+signal), ``atexit`` handlers; and ``-m module``; it refuses a
+``PYTHONPATH`` that a fresh interpreter would read other code from."""
 import os
 import os.path as osp
 import signal
@@ -73,3 +74,15 @@ def test_module_and_timeout(tool):
         f.write('import time\ntime.sleep(60)\n')
     with pytest.raises(subprocess.TimeoutExpired):
         run_tool([slow], env=env, cwd=cwd, timeout=1)
+
+
+def test_another_copy_of_a_preloaded_package_is_refused(tool, tmp_path):
+    script, env, cwd = tool
+    fake = tmp_path / 'other_checkout' / 'mmengine'
+    fake.mkdir(parents=True)
+    (fake / '__init__.py').write_text('')
+    env = dict(env, PYTHONPATH=str(fake.parent))
+    proc = run_tool([script, '0'], env=env, cwd=cwd, timeout=60)
+    assert proc.returncode == 1
+    assert 'the forkserver imported mmengine' in proc.stderr
+    assert proc.stdout == ''
