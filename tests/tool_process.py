@@ -12,10 +12,9 @@ from ``OMP_NUM_THREADS``), stdout and stderr, exit code (a signal: minus
 its number) and ``atexit`` handlers. What it does not give is a fresh
 interpreter: modules the forkserver imported stay imported (a run whose
 ``PYTHONPATH`` would put another copy of one of them first is refused,
-exit code 1). Tests about
-import side effects, and the tools' own start-up, keep
-``subprocess`` (``tests/test_core/test_setup_env.py``, the learning and
-multi-process tests).
+exit code 1). Tests about import side effects, and the tools' own
+start-up, keep ``subprocess`` (``tests/test_core/test_setup_env.py``, the
+learning and multi-process tests).
 """
 import atexit
 import io
@@ -90,10 +89,9 @@ def _refuse_shadowed_packages(pythonpath: List[str]) -> None:
 def _child(target: List[str], cwd: str, env: Dict[str, str],
            streams: Tuple) -> None:
     """The forked child: streams (a file path or a passed file descriptor
-    for each of fds 0, 1 and 2), directory,
-    environment, ``sys.path``, threads as a new ``python`` process would
-    have them, then the script or module as ``__main__``; exits with its
-    status."""
+    for each of fds 0, 1 and 2), directory, environment, ``sys.path`` and
+    threads as a new ``python`` process would have them, then the script
+    or module as ``__main__``; exits with its status."""
     for fd, stream in enumerate(streams):
         if isinstance(stream, int):
             handle = stream
@@ -147,21 +145,28 @@ def _child(target: List[str], cwd: str, env: Dict[str, str],
         os._exit(code)
 
 
+def _start(args: List[str], env: Optional[Dict[str, str]],
+           cwd: Optional[str], streams: Tuple):
+    """Fork the child that runs ``args`` (the environment and working
+    directory default to the test process's); the started process."""
+    env = dict(os.environ if env is None else env)
+    cwd = os.getcwd() if cwd is None else str(cwd)
+    proc = _forkserver().Process(target=_child,
+                                 args=(args, cwd, env, streams))
+    proc.start()
+    return proc
+
+
 def run_tool(args: List[str], *, env: Optional[Dict[str, str]] = None,
              cwd: Optional[str] = None, timeout: float = 600
              ) -> subprocess.CompletedProcess:
     """``subprocess.run([sys.executable, *args], capture_output=True,
     text=True, ...)`` for a script path or ``-m module`` in ``args``, run
     in a forked child of the preloaded forkserver."""
-    env = dict(os.environ if env is None else env)
-    cwd = os.getcwd() if cwd is None else str(cwd)
     args = [str(a) for a in args]
     with tempfile.TemporaryDirectory(prefix='tool_process_') as tmp:
         out, err = osp.join(tmp, 'stdout'), osp.join(tmp, 'stderr')
-        streams = (os.devnull, out, err)
-        proc = _forkserver().Process(target=_child,
-                                     args=(args, cwd, env, streams))
-        proc.start()
+        proc = _start(args, env, cwd, (os.devnull, out, err))
         proc.join(timeout)
         if proc.is_alive():
             proc.kill()
@@ -179,7 +184,9 @@ class ToolProcess:
     ``poll``, ``wait`` and ``kill`` as :class:`subprocess.Popen` has
     them."""
 
-    def __init__(self, process, stdin: int, stdout: int) -> None:
+    def __init__(self, args: List[str], process, stdin: int,
+                 stdout: int) -> None:
+        self.args = [sys.executable, *args]
         self._process = process
         self.pid = process.pid
         self.stdin = os.fdopen(stdin, 'wb', buffering=0)
@@ -191,7 +198,7 @@ class ToolProcess:
     def wait(self, timeout: Optional[float] = None) -> int:
         self._process.join(timeout)
         if self._process.exitcode is None:
-            raise subprocess.TimeoutExpired('tool', timeout)
+            raise subprocess.TimeoutExpired(self.args, timeout)
         return self._process.exitcode
 
     def kill(self) -> None:
@@ -208,18 +215,15 @@ def start_tool(args: List[str], *, stderr: str,
     """``subprocess.Popen([sys.executable, *args], stdin=PIPE,
     stdout=PIPE, stderr=<file stderr>)``, forked from the preloaded
     forkserver."""
-    env = dict(os.environ if env is None else env)
-    cwd = os.getcwd() if cwd is None else str(cwd)
+    args = [str(a) for a in args]
     to_child, from_child = os.pipe(), os.pipe()
     streams = (_PassedFd(to_child[0]), _PassedFd(from_child[1]), str(stderr))
-    proc = _forkserver().Process(
-        target=_child, args=([str(a) for a in args], cwd, env, streams))
     try:
-        proc.start()
+        proc = _start(args, env, cwd, streams)
     finally:  # the child has its own copies now
         os.close(to_child[0])
         os.close(from_child[1])
-    return ToolProcess(proc, to_child[1], from_child[0])
+    return ToolProcess(args, proc, to_child[1], from_child[0])
 
 
 def _read(path: str) -> str:
