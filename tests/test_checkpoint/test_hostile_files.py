@@ -25,7 +25,7 @@ from stark_plugin.checkpoint.stored_config import (make_resume_meta_safe,
                                                  parse_stored_config)
 from stark_plugin.errors import (NoConfigError, UnknownCheckpointFormatError,
                                  UnsafeCheckpointError, UntrustedConfigError)
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -1,8 +1,9 @@
-"""The tests' forked tool runner gives what a fresh ``python SCRIPT``
-gives: argv, working directory, environment and ``sys.path``, streams,
-exit status (also for ``sys.exit('text')``, an uncaught exception and a
-signal), ``atexit`` handlers; and ``-m module``; it refuses a
-``PYTHONPATH`` that a fresh interpreter would read other code from."""
+"""The forked tool runner gives what a fresh ``python SCRIPT`` gives:
+argv, working directory, environment and ``sys.path`` (all of it),
+streams, exit status (also for ``sys.exit('text')``, an uncaught
+exception and a signal), ``atexit`` handlers; and ``-m module``; output
+to a log file as ``stderr=STDOUT`` writes it; it refuses a ``PYTHONPATH``
+that a fresh interpreter would read other code from."""
 import os
 import os.path as osp
 import signal
@@ -11,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool, run_tool_to_log
 
 SCRIPT = textwrap.dedent('''
     import atexit, json, os, sys
@@ -20,7 +21,7 @@ SCRIPT = textwrap.dedent('''
     mode = sys.argv[1]
     print(json.dumps(dict(argv=sys.argv[1:], cwd=os.getcwd(),
                           value=os.environ.get('TOOL_VALUE'),
-                          first=sys.path[0], helper=helper_module.NAME)))
+                          path=sys.path, helper=helper_module.NAME)))
     print('to stderr', file=sys.stderr)
     if mode == 'text':
         sys.exit('error: text exit')
@@ -63,6 +64,27 @@ def test_same_as_a_fresh_interpreter(tool, mode, unbuffered):
     else:
         assert forked.stdout.startswith('{"argv": ["' + mode)
         assert osp.dirname(script) in forked.stdout  # sys.path[0]
+
+
+@pytest.mark.parametrize('mode', ['0', 'raise'])
+def test_log_file_as_stderr_to_stdout(tool, tmp_path, mode):
+    script, env, cwd = tool
+    env = dict(env, PYTHONUNBUFFERED='1')  # the order of both streams
+    fresh_log, forked_log = tmp_path / 'fresh.log', tmp_path / 'forked.log'
+    with open(fresh_log, 'w') as log:
+        fresh = subprocess.run([sys.executable, script, mode], env=env,
+                               cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                               timeout=60)
+    forked_log.write_text('an older log, overwritten\n' * 100)
+    code = run_tool_to_log([script, mode], str(forked_log), env=env,
+                           cwd=cwd, timeout=60)
+    assert code == fresh.returncode
+    fresh_lines = fresh_log.read_text().splitlines()
+    forked_lines = forked_log.read_text().splitlines()
+    assert forked_lines[:2] == fresh_lines[:2]  # stdout, then stderr
+    assert forked_lines[1] == 'to stderr'
+    assert forked_lines[-1] == fresh_lines[-1]
+    assert 'older log' not in forked_log.read_text()
 
 
 def test_module_and_timeout(tool):

@@ -6,7 +6,7 @@ from typing import List, Tuple
 
 import cv2
 import numpy as np
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPO = osp.dirname(TESTS)

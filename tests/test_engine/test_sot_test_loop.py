@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 import torch
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.apis import init_model
 from stark_plugin.datasets.synthetic import make_synthetic_got10k

@@ -12,7 +12,7 @@ import shutil
 import numpy as np
 import pytest
 from mmengine.evaluator import Evaluator
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.apis.model_zoo import DEFAULT_CHECKPOINT
 from stark_plugin.datasets.synthetic_vot import make_synthetic_vot

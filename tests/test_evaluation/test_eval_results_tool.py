@@ -5,7 +5,7 @@ import os
 import os.path as osp
 
 import pytest
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from ._fixture import (DATA, DATASETS, METHOD_TO_PROTOCOL, assert_matches,
                        expected, is_toolkit_failure, tolerance)

@@ -10,7 +10,7 @@ import os.path as osp
 import shutil
 
 import pytest
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.evaluation.functional.vot import evaluate_supervised
 from stark_plugin.evaluation.metrics import VOTMetric

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 import torch
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file

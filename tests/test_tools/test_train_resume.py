@@ -5,7 +5,7 @@ import os
 import os.path as osp
 
 import torch
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
 

@@ -8,8 +8,9 @@ Both use the data of the run that made the stored stage-1 checkpoint
 import json
 import os.path as osp
 import subprocess
-import sys
 from typing import List, Tuple
+
+from stark_plugin.testing.tool_process import run_tool
 
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 SCRIPT = osp.join(REPO_ROOT, 'tools', 'analysis', 'verify_training.py')
@@ -28,11 +29,14 @@ TIMEOUT_S = 1800
 def run_verify_training(work_dir: str,
                         args: List[str]) -> Tuple[subprocess.CompletedProcess,
                                                   dict]:
-    """Run the tool with ``--check``; its process and its JSON report."""
-    proc = subprocess.run(
-        [sys.executable, SCRIPT, '--work-dir', str(work_dir), '--check'] +
-        DATA + args, cwd=REPO_ROOT, capture_output=True, text=True,
-        timeout=TIMEOUT_S)
+    """Run the tool with ``--check``; its process and its JSON report. The
+    tool and the tools it runs (``--fork-tools``) are forked from
+    processes that imported torch, mmengine and mmdet once; the
+    multi-process tests start ``tools/train.py`` and ``tools/test.py`` in
+    fresh interpreters."""
+    proc = run_tool(
+        [SCRIPT, '--work-dir', str(work_dir), '--check', '--fork-tools'] +
+        DATA + args, cwd=REPO_ROOT, timeout=TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(osp.join(work_dir, 'verify_training.json')) as f:
         result = json.load(f)

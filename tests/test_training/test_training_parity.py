@@ -10,7 +10,7 @@ import shutil
 
 import numpy as np
 import pytest
-from tool_process import run_tool
+from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.testing.training_parity import check_training_parity
 

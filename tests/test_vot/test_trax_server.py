@@ -12,7 +12,7 @@ from typing import Iterator, List
 import numpy as np
 import pytest
 import torch
-from tool_process import start_tool
+from stark_plugin.testing.tool_process import start_tool
 
 from stark_plugin.apis import SOTInferencer, init_model
 from stark_plugin.fileio.frames import read_frame

@@ -14,6 +14,7 @@ from mmengine.config import Config
 from stark_plugin.checkpoint.safe_load import check_last_checkpoint
 
 from ..paths import SOURCE_ROOT, TOOLS_DIR
+from ..tool_process import run_tool_to_log
 
 #: the success AUC key that ``tools/test.py`` logs
 AUC_KEY = 'sot/success_auc'
@@ -38,20 +39,29 @@ def tool_env(threads: int) -> Dict[str, str]:
     return env
 
 
-def run_tool(cmd: List[str], log_path: str, env: Dict[str, str]) -> float:
-    """Run a tool, its output to ``log_path``; seconds taken. Raises
+def run_tool(cmd: List[str], log_path: str, env: Dict[str, str],
+             fork: bool = False) -> float:
+    """Run a tool (``[sys.executable, SCRIPT, *args]``), its output to
+    ``log_path``; seconds taken. ``fork``: in a child forked from a
+    process that imported torch, mmengine and mmdet once
+    (:mod:`..tool_process`) instead of a fresh interpreter. Raises
     :class:`LearningRunError` with the log's tail when it fails."""
     print(f'$ {" ".join(cmd)}\n  (log: {log_path})', flush=True)
     start = time.perf_counter()
-    with open(log_path, 'w') as log:
-        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
-                              env=env, cwd=SOURCE_ROOT)
+    if fork:
+        returncode = run_tool_to_log(cmd[1:], log_path, env=env,
+                                     cwd=SOURCE_ROOT)
+    else:
+        with open(log_path, 'w') as log:
+            returncode = subprocess.run(
+                cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                cwd=SOURCE_ROOT).returncode
     seconds = time.perf_counter() - start
-    if proc.returncode != 0:
+    if returncode != 0:
         with open(log_path) as f:
             tail = ''.join(f.readlines()[-30:])
         raise LearningRunError(f'{cmd[1]} failed with exit code '
-                               f'{proc.returncode} (log {log_path}):\n{tail}')
+                               f'{returncode} (log {log_path}):\n{tail}')
     return seconds
 
 

@@ -1,23 +1,26 @@
-"""Run the project's command-line tools from the tests in a process of
-their own, without paying their imports on every run.
+"""Run a command-line tool in a process of its own without paying its
+imports on every run.
 
 A fresh ``python tools/train.py`` spends 7-8 s of CPU importing torch,
 mmengine and mmdet before it reads its arguments. :func:`run_tool` starts
-one multiprocessing *forkserver* per test process that imports them once
+one multiprocessing *forkserver* per process that imports them once
 (:data:`PRELOAD`) and forks a child per run. The child is a process like
 ``subprocess.run([sys.executable, SCRIPT, *args])`` gives: the script
 runs as ``__main__`` with its own ``sys.argv``, working directory,
-environment (``PYTHONPATH`` entries first on ``sys.path``, OpenMP threads
-from ``OMP_NUM_THREADS``), stdout and stderr, exit code (a signal: minus
-its number) and ``atexit`` handlers. What it does not give is a fresh
-interpreter: modules the forkserver imported stay imported (a run whose
-``PYTHONPATH`` would put another copy of one of them first is refused,
-exit code 1). Tests about import side effects, and the tools' own
-start-up, keep ``subprocess`` (``tests/test_core/test_setup_env.py``, the
-learning and multi-process tests).
+environment, ``sys.path`` (the script's folder, then ``PYTHONPATH``, then
+the interpreter's own entries), OpenMP threads from ``OMP_NUM_THREADS``,
+stdout and stderr, exit code (a signal: minus its number) and ``atexit``
+handlers. What it does not give is a fresh interpreter: modules the
+forkserver imported stay imported (a run whose ``PYTHONPATH`` would put
+another copy of one of them first is refused, exit code 1).
+
+Used by the tests and by ``tools/analysis/verify_training.py
+--fork-tools``. Tests about import side effects, and the tools' own
+start-up, keep ``subprocess``.
 """
 import atexit
 import io
+import json
 import multiprocessing
 import os
 import os.path as osp
@@ -32,13 +35,22 @@ from typing import Dict, List, Optional, Tuple
 #: what the forkserver imports once (nothing here starts a thread)
 PRELOAD = ['torch', 'mmengine.runner', 'mmdet.models', 'stark_plugin',
            'stark_plugin.engine', 'stark_plugin.models']
-_TESTS_DIR = osp.dirname(osp.abspath(__file__))
 _context: Optional[multiprocessing.context.BaseContext] = None
+#: ``sys.path`` of a fresh interpreter after its first entry (the
+#: script's folder) without ``PYTHONPATH``: the standard library and the
+#: site-packages with their ``.pth`` entries
+_interpreter_path: List[str] = []
 
 
 def _forkserver() -> multiprocessing.context.BaseContext:
     global _context
     if _context is None:
+        env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+        out = subprocess.run(
+            [sys.executable, '-c',
+             'import json, sys; print(json.dumps(sys.path[1:]))'],
+            env=env, capture_output=True, text=True, check=True).stdout
+        _interpreter_path[:] = json.loads(out)
         ctx = multiprocessing.get_context('forkserver')
         ctx.set_forkserver_preload(PRELOAD)
         _context = ctx
@@ -56,7 +68,7 @@ def _exit_code(exc: SystemExit) -> int:
 
 
 class _PassedFd:
-    """A file descriptor of the test process, duplicated into the child
+    """A file descriptor of this process, duplicated into the child
     (the forkserver sends it along with the request)."""
 
     def __init__(self, fd: int) -> None:
@@ -82,12 +94,12 @@ def _refuse_shadowed_packages(pythonpath: List[str]) -> None:
                     osp.dirname(osp.realpath(init)) != loaded:
                 raise RuntimeError(
                     f'PYTHONPATH has {init}, but the forkserver imported '
-                    f'{name} from {loaded}: run the tests with that '
-                    f'checkout first on PYTHONPATH (or installed)')
+                    f'{name} from {loaded}: run with that checkout first on '
+                    f'PYTHONPATH (or installed)')
 
 
 def _child(target: List[str], cwd: str, env: Dict[str, str],
-           streams: Tuple) -> None:
+           streams: Tuple, interpreter_path: List[str]) -> None:
     """The forked child: streams (a file path or a passed file descriptor
     for each of fds 0, 1 and 2), directory, environment, ``sys.path`` and
     threads as a new ``python`` process would have them, then the script
@@ -118,8 +130,7 @@ def _child(target: List[str], cwd: str, env: Dict[str, str],
     first = cwd if is_module else osp.dirname(osp.abspath(target[0]))
     extra = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
     _refuse_shadowed_packages(extra)
-    base = [p for p in sys.path if p and not p.startswith(_TESTS_DIR)]
-    sys.path[:] = [first] + extra + base
+    sys.path[:] = [first] + extra + interpreter_path
     threads = env.get('OMP_NUM_THREADS')
     if threads:
         import torch
@@ -148,11 +159,12 @@ def _child(target: List[str], cwd: str, env: Dict[str, str],
 def _start(args: List[str], env: Optional[Dict[str, str]],
            cwd: Optional[str], streams: Tuple):
     """Fork the child that runs ``args`` (the environment and working
-    directory default to the test process's); the started process."""
+    directory default to this process's); the started process."""
     env = dict(os.environ if env is None else env)
     cwd = os.getcwd() if cwd is None else str(cwd)
-    proc = _forkserver().Process(target=_child,
-                                 args=(args, cwd, env, streams))
+    context = _forkserver()
+    proc = context.Process(target=_child, args=(args, cwd, env, streams,
+                                                list(_interpreter_path)))
     proc.start()
     return proc
 
@@ -176,6 +188,29 @@ def run_tool(args: List[str], *, env: Optional[Dict[str, str]] = None,
         return subprocess.CompletedProcess([sys.executable, *args],
                                            proc.exitcode, _read(out),
                                            _read(err))
+
+
+def run_tool_to_log(args: List[str], log_path: str, *,
+                    env: Optional[Dict[str, str]] = None,
+                    cwd: Optional[str] = None,
+                    timeout: Optional[float] = None) -> int:
+    """``subprocess.run([sys.executable, *args], stdout=log,
+    stderr=subprocess.STDOUT, ...).returncode`` with ``log`` the file
+    ``log_path`` (created or truncated), run in a forked child of the
+    preloaded forkserver."""
+    args = [str(a) for a in args]
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        proc = _start(args, env, cwd, (os.devnull, _PassedFd(log),
+                                       _PassedFd(log)))
+    finally:  # the child has its own copy now
+        os.close(log)
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        raise subprocess.TimeoutExpired([sys.executable, *args], timeout)
+    return proc.exitcode
 
 
 class ToolProcess:
