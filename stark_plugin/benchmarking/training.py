@@ -40,7 +40,8 @@ from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import MODELS
 from stark_plugin.setup_env import register_all_modules
 from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
-                                               restore_batch_fields)
+                                               restore_batch_fields,
+                                               unpack_batch)
 from .benchmark import PeakMemory, environment, summarize
 from .load import background_load, cpu_count
 
@@ -104,7 +105,9 @@ def build_loader(cfg: Config, num_workers: int, batch_size: int,
 
 def batch_digest(batch: dict) -> str:
     """Fingerprint of a batch's samples (pixels, data fields, meta), the
-    same for ``pseudo_collate`` and ``sot_collate`` batches."""
+    same for ``pseudo_collate`` and ``sot_collate`` batches (packed or
+    not)."""
+    batch = unpack_batch(batch)
     inputs = batch['inputs']
     samples = list(batch['data_samples'])
     if batch.get(BATCH_FIELDS):

@@ -9,8 +9,9 @@ samples of two crops and five (stage 1) or six (stage 2) data-sample
 fields that is 112 or 128 handshakes per batch, all in the main process,
 which then competes with the workers for the cores. :func:`sot_collate`
 stacks the crops and every data field of the batch into one tensor each
-(seven or eight per batch) and leaves the data samples with their meta
-information; the data preprocessor puts the fields back
+(seven or eight per batch), in a data worker all of them into one
+shared-memory block (one handshake per batch), and leaves the data samples
+with their meta information; the data preprocessor puts the fields back
 (:func:`~stark_plugin.structures.sot_batch.restore_batch_fields`), so the
 model sees the same tensors as with ``pseudo_collate``.
 
@@ -25,21 +26,18 @@ import cv2
 import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
-from torch.utils.data import default_collate, get_worker_info
+from torch.utils.data import get_worker_info
 
 from stark_plugin.registry import FUNCTIONS
-from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
+from stark_plugin.structures.sot_batch import (BATCH_FIELDS, PACKED_BLOCK,
+                                               PACKED_LAYOUT, pack_stacks,
                                                split_batch_fields, stackable)
 
 
 def _stack(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
-    """``torch.stack`` of same-shape tensors on one thread."""
-    if get_worker_info() is not None:
-        # straight into shared memory (no second copy when it is sent)
-        return default_collate(list(tensors))
-    # main process (no workers): numpy copies on one thread; torch's
-    # parallel copy stalls (~100x measured) while another process holds
-    # one of the cores its threads need
+    """``torch.stack`` of same-shape tensors on one thread (main process:
+    numpy copies; torch's parallel copy stalls (~100x measured) while
+    another process holds one of the cores its threads need)."""
     return torch.from_numpy(np.stack([t.numpy() for t in tensors]))
 
 
@@ -52,16 +50,28 @@ def sot_collate(data_batch: Sequence[dict]) -> dict:
     batch_fields=dict(name=(B, ...) tensor))``: every data field that all
     samples have with one shape and dtype is stacked into ``batch_fields``
     (:func:`~stark_plugin.structures.sot_batch.split_batch_fields`), the
-    samples keep their meta information and any other field. Samples
-    whose crops differ in size fall back to ``pseudo_collate``.
+    samples keep their meta information and any other field. In a data
+    worker all these tensors are written into one shared-memory block
+    that crosses the queue as one tensor (``packed_block`` and
+    ``packed_layout`` instead of ``inputs`` and ``batch_fields``;
+    :func:`~stark_plugin.structures.sot_batch.unpack_batch` gives the
+    dict above). Samples whose crops differ in size fall back to
+    ``pseudo_collate``.
     """
     inputs = [d['inputs'] for d in data_batch]
     if not all(stackable([i[k] for i in inputs]) for k in inputs[0]):
         return pseudo_collate(data_batch)
+    in_worker = get_worker_info() is not None
     samples, fields = split_batch_fields(
-        [d['data_samples'] for d in data_batch], stack=_stack)
+        [d['data_samples'] for d in data_batch],
+        stack=list if in_worker else _stack)
+    stacks = {k: [i[k] for i in inputs] for k in inputs[0]}
+    if in_worker:
+        block, layout = pack_stacks({'inputs': stacks, BATCH_FIELDS: fields})
+        return {PACKED_BLOCK: block, PACKED_LAYOUT: layout,
+                'data_samples': samples}
     return {
-        'inputs': {k: _stack([i[k] for i in inputs]) for k in inputs[0]},
+        'inputs': {k: _stack(v) for k, v in stacks.items()},
         'data_samples': samples,
         BATCH_FIELDS: fields,
     }

@@ -5,6 +5,12 @@ into one tensor (:func:`split_batch_fields`, used by
 ``stark_plugin.datasets.collate.sot_collate``) so that a batch crosses the
 worker queue as a few tensors; the data preprocessor puts the rows back on
 the samples (:func:`restore_batch_fields`).
+
+In a data worker every stacked tensor of the batch is written into one
+shared-memory block (:func:`pack_stacks`): the main process then fetches
+one file descriptor per batch from the worker instead of one per tensor.
+:func:`unpack_batch` gives the batch back with the tensors as views of the
+block.
 """
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
@@ -12,6 +18,12 @@ import torch
 
 #: key of the stacked data-sample fields in a collated batch
 BATCH_FIELDS = 'batch_fields'
+#: keys of a packed batch: the uint8 block and its layout (``(group, key,
+#: dtype name, shape, byte offset)`` per tensor)
+PACKED_BLOCK = 'packed_block'
+PACKED_LAYOUT = 'packed_layout'
+#: byte alignment of each tensor in a packed block
+_ALIGN = 64
 
 
 def stackable(values: Sequence[Any]) -> bool:
@@ -59,3 +71,55 @@ def restore_batch_fields(samples: List[Any],
         for sample, row in zip(samples, value):
             sample.set_field(row, key)
     return samples
+
+
+def _block_view(block: torch.Tensor, dtype: str, shape: Tuple[int, ...],
+                offset: int) -> torch.Tensor:
+    """The tensor of ``dtype`` and ``shape`` at byte ``offset`` of the
+    uint8 ``block`` (a view)."""
+    dt = getattr(torch, dtype)
+    numel = 1
+    for n in shape:
+        numel *= n
+    nbytes = numel * torch.empty((), dtype=dt).element_size()
+    return block[offset:offset + nbytes].view(dt).view(shape)
+
+
+def pack_stacks(groups: Dict[str, Dict[str, Sequence[torch.Tensor]]]
+                ) -> Tuple[torch.Tensor, tuple]:
+    """Stack each list of same-shape tensors of ``groups`` (``{group:
+    {key: tensors}}``) into one new shared-memory uint8 block; returns the
+    block and its layout (for :func:`unpack_batch`)."""
+    layout, offset = [], 0
+    for group, stacks in groups.items():
+        for key, values in stacks.items():
+            first = values[0]
+            shape = (len(values), ) + tuple(first.shape)
+            nbytes = first.element_size() * first.numel() * len(values)
+            layout.append((group, key, str(first.dtype)[len('torch.'):],
+                           shape, offset))
+            offset += -(-nbytes // _ALIGN) * _ALIGN
+    block = torch.empty(0, dtype=torch.uint8).set_(
+        torch.UntypedStorage._new_shared(max(offset, 1)))
+    entries = iter(layout)
+    for stacks in groups.values():
+        for values in stacks.values():
+            _, _, dtype, shape, start = next(entries)
+            torch.stack(list(values),
+                        out=_block_view(block, dtype, shape, start))
+    return block, tuple(layout)
+
+
+def unpack_batch(batch: dict) -> dict:
+    """A batch of :func:`pack_stacks` with its tensors back in their
+    groups (views of the block; the other entries as they are); any other
+    batch unchanged."""
+    if PACKED_LAYOUT not in batch:
+        return batch
+    out = {k: v for k, v in batch.items()
+           if k not in (PACKED_BLOCK, PACKED_LAYOUT)}
+    block = batch[PACKED_BLOCK]
+    for group, key, dtype, shape, offset in batch[PACKED_LAYOUT]:
+        out.setdefault(group, {})[key] = _block_view(block, dtype,
+                                                     tuple(shape), offset)
+    return out

@@ -13,7 +13,9 @@ from mmengine.registry import init_default_scope
 from stark_plugin.datasets import sot_collate, sot_worker_init
 from stark_plugin.models.data_preprocessors import StarkDataPreprocessor
 from stark_plugin.registry import DATASETS
-from stark_plugin.structures.sot_batch import BATCH_FIELDS
+from stark_plugin.structures.sot_batch import (BATCH_FIELDS, PACKED_BLOCK,
+                                               PACKED_LAYOUT, pack_stacks,
+                                               unpack_batch)
 
 CFG = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_',
                'datasets', 'got10k_stark_st2.py')
@@ -76,6 +78,69 @@ def test_field_missing_on_a_sample_stays_on_the_samples(samples):
     new = pre(batch, training=True)
     for key in old['inputs']:
         _assert_same(old['inputs'][key], new['inputs'][key])
+
+
+class _Listed(torch.utils.data.Dataset):
+
+    def __init__(self, items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+def test_a_worker_sends_one_block_per_batch(samples):
+    """In a data worker the batch crosses the queue as one shared-memory
+    tensor; unpacked, it is the batch of the main process, and the
+    preprocessor gives the model the same tensors."""
+    loader = torch.utils.data.DataLoader(
+        _Listed(samples), batch_size=len(samples), num_workers=1,
+        collate_fn=sot_collate, multiprocessing_context='fork', timeout=60)
+    packed = next(iter(loader))
+    assert set(packed) == {PACKED_BLOCK, PACKED_LAYOUT, 'data_samples'}
+    assert packed[PACKED_BLOCK].dtype == torch.uint8
+    assert packed[PACKED_BLOCK].is_shared()
+    batch = unpack_batch(packed)
+    local = sot_collate(samples)
+    assert set(batch) == set(local)
+    for group in ('inputs', BATCH_FIELDS):
+        assert set(batch[group]) == set(local[group])
+        for key in local[group]:
+            _assert_same(batch[group][key], local[group][key])
+    pre = StarkDataPreprocessor()
+    old = pre(pseudo_collate(samples), training=True)
+    new = pre(packed, training=True)
+    for key in old['inputs']:
+        _assert_same(old['inputs'][key], new['inputs'][key])
+    for a, b in zip(old['data_samples'], new['data_samples']):
+        for key in a.keys():
+            _assert_same(a.get(key), b.get(key))
+        assert a.metainfo == b.metainfo
+
+
+def test_pack_keeps_dtypes_shapes_and_values():
+    gen = torch.Generator().manual_seed(0)
+    groups = {
+        'a': {'u8': [torch.randint(0, 255, (3, 5), generator=gen,
+                                   dtype=torch.uint8) for _ in range(3)],
+              'f32': [torch.randn(7, generator=gen) for _ in range(3)]},
+        'b': {'flag': [torch.rand(2, 3, generator=gen) > 0.5
+                       for _ in range(3)],
+              'i64': [torch.randint(-9, 9, (1, ), generator=gen)
+                      for _ in range(3)]},
+    }
+    block, layout = pack_stacks(groups)
+    assert block.is_shared() and block.dtype == torch.uint8
+    assert all(entry[-1] % 64 == 0 for entry in layout)  # aligned
+    out = unpack_batch({PACKED_BLOCK: block, PACKED_LAYOUT: layout,
+                        'other': 1})
+    assert out['other'] == 1
+    for group, stacks in groups.items():
+        for key, values in stacks.items():
+            _assert_same(out[group][key], torch.stack(values))
 
 
 def test_crops_of_different_sizes_fall_back_to_pseudo_collate(samples):

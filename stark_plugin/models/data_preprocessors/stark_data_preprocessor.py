@@ -7,7 +7,8 @@ from torch import Tensor
 
 from stark_plugin.registry import MODELS
 from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
-                                               restore_batch_fields)
+                                               restore_batch_fields,
+                                               unpack_batch)
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -46,8 +47,10 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
     Wt), search=uint8 (1, 3, Hs, Ws)), ...], data_samples=[SOTDataSample,
     ...])`` (crops in BGR order as mmcv loads them), mmengine's
     ``pseudo_collate`` of it, or the stacked batch of
-    :func:`~stark_plugin.datasets.collate.sot_collate` (the same tensors
-    after :func:`~stark_plugin.structures.sot_batch.restore_batch_fields`).
+    :func:`~stark_plugin.datasets.collate.sot_collate`, packed into one
+    block by a data worker or not (the same tensors after
+    :func:`~stark_plugin.structures.sot_batch.unpack_batch` and
+    :func:`~stark_plugin.structures.sot_batch.restore_batch_fields`).
     Output:
     ``dict(inputs=dict(template=(B, T, 3, Ht, Wt), template_mask=(B, T, Ht,
     Wt), search=(B, 1, 3, Hs, Ws), search_mask=(B, 1, Hs, Ws)),
@@ -80,7 +83,7 @@ class StarkDataPreprocessor(BaseDataPreprocessor):
         return ((img / 255.0) - self.mean) / self.std
 
     def forward(self, data: dict, training: bool = False) -> Dict:
-        data = self.cast_data(data)
+        data = unpack_batch(self.cast_data(data))
         inputs, samples = data['inputs'], data.get('data_samples')
         fields = data.get(BATCH_FIELDS) or {}
         if fields:  # sot_collate: fields stacked apart
