@@ -127,16 +127,18 @@ def batch_digest(batch: dict) -> str:
 
 def run_epoch(loader, epoch: int,
               on_batch: Optional[Callable[[dict], None]] = None) -> dict:
-    """Iterate one epoch; ``seconds`` from ``iter`` to the last batch and
-    ``samples`` delivered."""
+    """Iterate one epoch; ``seconds`` from ``iter`` to the last batch,
+    ``samples`` delivered and ``cpu_seconds`` of this (the main) process
+    meanwhile (with workers: receiving the batches)."""
     loader.sampler.set_epoch(epoch)
     count = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for batch in loader:
         count += len(batch['data_samples'])
         if on_batch is not None:
             on_batch(batch)
-    return dict(seconds=time.perf_counter() - start, samples=count)
+    return dict(seconds=time.perf_counter() - start, samples=count,
+                cpu_seconds=time.process_time() - cpu_start)
 
 
 @contextlib.contextmanager
@@ -158,7 +160,8 @@ def loader_rounds(loaders: Dict[str, object], rounds: int,
                   epoch: int = 0, log: Callable[[str], None] = print
                   ) -> Dict[str, dict]:
     """Warm-up epoch (timed apart, fingerprinted) then ``rounds`` timed
-    epochs of every loader, alternating between them."""
+    epochs of every loader, alternating between them: samples/s and the
+    main process's CPU milliseconds per sample of each round."""
     results: Dict[str, dict] = {}
     for workers, loader in loaders.items():
         digests: List[str] = []
@@ -167,19 +170,23 @@ def loader_rounds(loaders: Dict[str, object], rounds: int,
         results[workers] = dict(
             first_epoch_s=first['seconds'], samples=first['samples'],
             digest=hashlib.sha1(''.join(digests).encode()).hexdigest(),
-            rates=[])
+            rates=[], main_cpu_ms_per_sample=[])
         log(f'workers {workers}: first epoch {first["seconds"]:.2f} s')
     for r in range(rounds):
         for workers, loader in loaders.items():
             done = run_epoch(loader, epoch)
             rate = done['samples'] / done['seconds']
             results[workers]['rates'].append(rate)
+            results[workers]['main_cpu_ms_per_sample'].append(
+                1e3 * done['cpu_seconds'] / done['samples'])
             log(f'round {r + 1}/{rounds} workers {workers}: '
                 f'{rate:.1f} samples/s')
     for res in results.values():
-        rates = res['rates']
+        rates, cpu = res['rates'], res['main_cpu_ms_per_sample']
         res['median_samples_per_s'] = float(np.median(rates)) \
             if rates else None
+        res['median_main_cpu_ms_per_sample'] = float(np.median(cpu)) \
+            if cpu else None
     return results
 
 
@@ -377,19 +384,22 @@ def format_table(report: dict) -> str:
         f"| torch {env['torch']} | background load {env['background_load']}",
         f"# batch {st['batch_size']}, {st['samples']} samples per epoch, "
         f"{st['rounds']} rounds, device {st['device']}",
-        '', '| workers | samples/s (median) | rounds | first epoch s |',
-        '| --- | --- | --- | --- |']
+        '', '| workers | samples/s (median) | rounds | first epoch s | '
+        'main process CPU ms/sample (median) |',
+        '| --- | --- | --- | --- | --- |']
     for w, r in report['loader'].items():
         rates = ' '.join(f'{x:.1f}' for x in r['rates'])
         med = r['median_samples_per_s']
+        cpu = r.get('median_main_cpu_ms_per_sample')
         lines.append(f"| {w} | {'-' if med is None else f'{med:.1f}'} | "
-                     f"{rates} | {r['first_epoch_s']:.2f} |")
+                     f"{rates} | {r['first_epoch_s']:.2f} | "
+                     f"{'-' if cpu is None else f'{cpu:.3f}'} |")
     ceiling = report.get('ceiling')
     if ceiling:
         rates = ' '.join(f'{x:.1f}' for x in ceiling['rates'])
         lines.append(f"| ceiling: {ceiling['processes']} independent "
                      f"loaders | {ceiling['median_samples_per_s']:.1f} | "
-                     f"{rates} | - |")
+                     f"{rates} | - | - |")
     if report['train']:
         lines += ['', '| workers | step ms (median) | waiting for data | '
                   'samples/s | peak MiB |', '| --- | --- | --- | --- | --- |']

@@ -37,6 +37,10 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
         assert res['samples'] == 6
         assert len(res['rates']) == 2 and min(res['rates']) > 0
         assert res['median_samples_per_s'] > 0
+        assert len(res['main_cpu_ms_per_sample']) == 2
+        assert res['median_main_cpu_ms_per_sample'] >= 0
+    # without workers the main process runs the whole pipeline
+    assert report['loader']['0']['median_main_cpu_ms_per_sample'] > 0
     # sample identity across worker counts (and with mmengine's
     # pseudo_collate loader)
     digests = {k: r['digest'] for k, r in report['loader'].items()}
@@ -52,6 +56,7 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
         assert 0.0 <= res['data_wait_fraction'] <= 1.0
     table = capsys.readouterr().out
     assert 'ceiling: 2 independent loaders' in table
+    assert 'main process CPU ms/sample' in table
     assert 'samples/s' in table and 'same samples for every worker ' \
         'count: yes' in table
 

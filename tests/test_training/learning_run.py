@@ -21,8 +21,8 @@ STORED_ST1 = osp.join(REPO_ROOT, 'tests', 'data', 'learning',
 DATA = ['--seed', '0', '--videos', '200', '--frames', '20',
         '--val-videos', '6', '--val-frames', '60',
         '--samples-per-epoch', '1600', '--batch-size', '8']
-#: the longer (stage-1) run took 290-410 s on one pytest-xdist worker of 2
-#: cores (2026-12-03); the limit keeps more than 3x of that
+#: the longer (stage-1) run took 205-265 s on one pytest-xdist worker of 2
+#: cores (2026-12-03, 4 epochs); the limit keeps more than 3x of that
 TIMEOUT_S = 1800
 
 
