@@ -5,8 +5,9 @@ torch that refuses the few non-tensor objects mmengine and numpy put into
 Runner checkpoints (``HistoryBuffer`` of the message hub, numpy arrays and
 scalars). Instead of turning the check off, :func:`load_checkpoint_file`
 allow-lists exactly those types (mmengine's loader uses it once
-:func:`stark_plugin.checkpoint.install_checkpoint_loader` ran). A file that needs anything else fails with
-:class:`UnsafeCheckpointError` naming the types; a user who trusts the file
+:func:`stark_plugin.checkpoint.install_checkpoint_loader` ran). A file
+that needs anything else fails with :class:`UnsafeCheckpointError` naming
+the types; a user who trusts the file
 opts in with the ``STARK_TRUSTED_CHECKPOINTS`` environment variable (paths
 or folders, separated by ``os.pathsep``) or :func:`trust_checkpoint`.
 
@@ -232,9 +233,9 @@ def _load(filename: str, map_location: Optional[Any]) -> Any:
                 f'arrays/scalars, mmengine HistoryBuffer). If you trust this '
                 f'file, opt in with {TRUST_ENV}={filename} (paths or folders, '
                 f'separated by "{os.pathsep}") or call '
-                f'stark_plugin.checkpoint.trust_checkpoint(path) (official STARK '
-                f'.pth.tar and mmtracking checkpoints need neither: they '
-                f'load as they are).'
+                f'stark_plugin.checkpoint.trust_checkpoint(path) (official '
+                f'STARK .pth.tar and mmtracking checkpoints need neither: '
+                f'they load as they are).'
             ) from None
 
 

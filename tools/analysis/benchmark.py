@@ -2,7 +2,8 @@
 
 Example::
 
-    python tools/analysis/benchmark.py configs/sot/stark/stark_st2_r50_50e_got10k.py \
+    python tools/analysis/benchmark.py \
+        configs/sot/stark/stark_st2_r50_50e_got10k.py \
         --threads 2 --frames 60 --backend torch torch-bf16 onnxruntime \
         onnxruntime-int8 --targets 4 --json bench.json
 
