@@ -2,8 +2,8 @@
 folders, videos, result files) and atomic writes."""
 from .annotations import (parse_box_line, parse_resolution, read_boxes,
                           read_first_box, read_flag_line, read_ini,
-                          read_ini_value, read_label_column, read_name_list,
-                          read_text_lines, read_times)
+                          read_label_column, read_name_list, read_text_lines,
+                          read_times)
 from .atomic import (AtomicOutput, atomic_path, atomic_write_json,
                      atomic_write_text, check_output_path, partial_path)
 from .layouts import (lasot_sequence_dir, read_got10k_labels,
@@ -19,7 +19,7 @@ from .video import (CaptureSource, FolderSource, FrameSource, VideoOutput,
 
 __all__ = [
     'parse_box_line', 'parse_resolution', 'read_ini', 'read_boxes',
-    'read_first_box', 'read_flag_line', 'read_ini_value',
+    'read_first_box', 'read_flag_line',
     'read_label_column', 'read_name_list', 'read_text_lines', 'read_times',
     'AtomicOutput', 'atomic_path', 'atomic_write_json', 'atomic_write_text',
     'check_output_path', 'partial_path', 'lasot_sequence_dir',

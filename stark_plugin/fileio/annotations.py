@@ -22,7 +22,7 @@ __all__ = [
     'read_text_lines', 'split_fields', 'parse_row', 'parse_box_line',
     'read_boxes',
     'read_first_box', 'read_label_column', 'read_flag_line',
-    'read_name_list', 'read_times', 'read_ini', 'read_ini_value',
+    'read_name_list', 'read_times', 'read_ini',
     'parse_resolution'
 ]
 
@@ -221,11 +221,6 @@ def read_ini(path: str) -> Dict[str, str]:
         if m:
             values.setdefault(m.group(1), m.group(2))
     return values
-
-
-def read_ini_value(path: str, key: str) -> Optional[str]:
-    """Value of ``key`` in an ini-like file (:func:`read_ini`)."""
-    return read_ini(path).get(key)
 
 
 def parse_resolution(text: Optional[str]

@@ -83,7 +83,7 @@ def test_list_images_numeric_order(tmp_path):
 
 
 def test_meta_info_ini_and_resolution(tmp_path):
-    from stark_plugin.fileio import parse_resolution, read_ini, read_ini_value
+    from stark_plugin.fileio import parse_resolution, read_ini
     path = tmp_path / 'meta_info.ini'
     path.write_bytes(b'[METAINFO]\r\nurl: https://x.y/watch?v=a:b\r\n'
                      b'resolution: (1280, 720)\r\nanno_fps = 10Hz\r\n'
@@ -91,8 +91,6 @@ def test_meta_info_ini_and_resolution(tmp_path):
     info = read_ini(str(path))
     assert info == {'url': 'https://x.y/watch?v=a:b',
                     'resolution': '(1280, 720)', 'anno_fps': '10Hz'}
-    assert read_ini_value(str(path), 'resolution') == '(1280, 720)'
-    assert read_ini_value(str(path), 'missing') is None
     assert parse_resolution(info['resolution']) == (1280, 720)
     assert all(isinstance(v, int) for v in parse_resolution('(1280, 720)'))
     assert parse_resolution('640,480') == (640, 480)
