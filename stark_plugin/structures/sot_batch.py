@@ -12,6 +12,7 @@ one file descriptor per batch from the worker instead of one per tensor.
 :func:`unpack_batch` gives the batch back with the tensors as views of the
 block.
 """
+import math
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import torch
@@ -78,10 +79,7 @@ def _block_view(block: torch.Tensor, dtype: str, shape: Tuple[int, ...],
     """The tensor of ``dtype`` and ``shape`` at byte ``offset`` of the
     uint8 ``block`` (a view)."""
     dt = getattr(torch, dtype)
-    numel = 1
-    for n in shape:
-        numel *= n
-    nbytes = numel * torch.empty((), dtype=dt).element_size()
+    nbytes = math.prod(shape) * dt.itemsize
     return block[offset:offset + nbytes].view(dt).view(shape)
 
 
@@ -95,18 +93,15 @@ def pack_stacks(groups: Dict[str, Dict[str, Sequence[torch.Tensor]]]
         for key, values in stacks.items():
             first = values[0]
             shape = (len(values), ) + tuple(first.shape)
-            nbytes = first.element_size() * first.numel() * len(values)
             layout.append((group, key, str(first.dtype)[len('torch.'):],
                            shape, offset))
+            nbytes = math.prod(shape) * first.element_size()
             offset += -(-nbytes // _ALIGN) * _ALIGN
     block = torch.empty(0, dtype=torch.uint8).set_(
         torch.UntypedStorage._new_shared(max(offset, 1)))
-    entries = iter(layout)
-    for stacks in groups.values():
-        for values in stacks.values():
-            _, _, dtype, shape, start = next(entries)
-            torch.stack(list(values),
-                        out=_block_view(block, dtype, shape, start))
+    for group, key, dtype, shape, start in layout:
+        torch.stack(list(groups[group][key]),
+                    out=_block_view(block, dtype, shape, start))
     return block, tuple(layout)
 
 

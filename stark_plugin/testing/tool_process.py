@@ -19,6 +19,7 @@ Used by the tests and by ``tools/analysis/verify_training.py
 start-up, keep ``subprocess``.
 """
 import atexit
+import functools
 import io
 import json
 import multiprocessing
@@ -35,26 +36,26 @@ from typing import Dict, List, Optional, Tuple
 #: what the forkserver imports once (nothing here starts a thread)
 PRELOAD = ['torch', 'mmengine.runner', 'mmdet.models', 'stark_plugin',
            'stark_plugin.engine', 'stark_plugin.models']
-_context: Optional[multiprocessing.context.BaseContext] = None
-#: ``sys.path`` of a fresh interpreter after its first entry (the
-#: script's folder) without ``PYTHONPATH``: the standard library and the
-#: site-packages with their ``.pth`` entries
-_interpreter_path: List[str] = []
 
 
+@functools.lru_cache(maxsize=None)
+def _interpreter_path() -> Tuple[str, ...]:
+    """``sys.path`` of a fresh interpreter after its first entry (the
+    script's folder) without ``PYTHONPATH``: the standard library and the
+    site-packages with their ``.pth`` entries."""
+    env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    out = subprocess.run(
+        [sys.executable, '-c',
+         'import json, sys; print(json.dumps(sys.path[1:]))'],
+        env=env, capture_output=True, text=True, check=True).stdout
+    return tuple(json.loads(out))
+
+
+@functools.lru_cache(maxsize=None)
 def _forkserver() -> multiprocessing.context.BaseContext:
-    global _context
-    if _context is None:
-        env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
-        out = subprocess.run(
-            [sys.executable, '-c',
-             'import json, sys; print(json.dumps(sys.path[1:]))'],
-            env=env, capture_output=True, text=True, check=True).stdout
-        _interpreter_path[:] = json.loads(out)
-        ctx = multiprocessing.get_context('forkserver')
-        ctx.set_forkserver_preload(PRELOAD)
-        _context = ctx
-    return _context
+    ctx = multiprocessing.get_context('forkserver')
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
 
 
 def _exit_code(exc: SystemExit) -> int:
@@ -99,7 +100,7 @@ def _refuse_shadowed_packages(pythonpath: List[str]) -> None:
 
 
 def _child(target: List[str], cwd: str, env: Dict[str, str],
-           streams: Tuple, interpreter_path: List[str]) -> None:
+           streams: Tuple, interpreter_path: Tuple[str, ...]) -> None:
     """The forked child: streams (a file path or a passed file descriptor
     for each of fds 0, 1 and 2), directory, environment, ``sys.path`` and
     threads as a new ``python`` process would have them, then the script
@@ -130,7 +131,7 @@ def _child(target: List[str], cwd: str, env: Dict[str, str],
     first = cwd if is_module else osp.dirname(osp.abspath(target[0]))
     extra = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
     _refuse_shadowed_packages(extra)
-    sys.path[:] = [first] + extra + interpreter_path
+    sys.path[:] = [first] + extra + list(interpreter_path)
     threads = env.get('OMP_NUM_THREADS')
     if threads:
         import torch
@@ -162,11 +163,22 @@ def _start(args: List[str], env: Optional[Dict[str, str]],
     directory default to this process's); the started process."""
     env = dict(os.environ if env is None else env)
     cwd = os.getcwd() if cwd is None else str(cwd)
-    context = _forkserver()
-    proc = context.Process(target=_child, args=(args, cwd, env, streams,
-                                                list(_interpreter_path)))
+    proc = _forkserver().Process(target=_child,
+                                 args=(args, cwd, env, streams,
+                                       _interpreter_path()))
     proc.start()
     return proc
+
+
+def _finished(proc, timeout: Optional[float]) -> bool:
+    """Wait for ``proc``; False (after killing it) when it outlives
+    ``timeout``."""
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return False
+    return True
 
 
 def run_tool(args: List[str], *, env: Optional[Dict[str, str]] = None,
@@ -179,10 +191,7 @@ def run_tool(args: List[str], *, env: Optional[Dict[str, str]] = None,
     with tempfile.TemporaryDirectory(prefix='tool_process_') as tmp:
         out, err = osp.join(tmp, 'stdout'), osp.join(tmp, 'stderr')
         proc = _start(args, env, cwd, (os.devnull, out, err))
-        proc.join(timeout)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+        if not _finished(proc, timeout):
             raise subprocess.TimeoutExpired([sys.executable, *args], timeout,
                                             _read(out), _read(err))
         return subprocess.CompletedProcess([sys.executable, *args],
@@ -205,10 +214,7 @@ def run_tool_to_log(args: List[str], log_path: str, *,
                                        _PassedFd(log)))
     finally:  # the child has its own copy now
         os.close(log)
-    proc.join(timeout)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
+    if not _finished(proc, timeout):
         raise subprocess.TimeoutExpired([sys.executable, *args], timeout)
     return proc.exitcode
 
