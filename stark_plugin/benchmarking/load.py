@@ -9,7 +9,7 @@ threads of their own) for as long as the timed code runs.
 import contextlib
 import multiprocessing as mp
 import os
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 
 def _spin(started: 'mp.synchronize.Barrier',
@@ -57,6 +57,25 @@ def background_load(n: int) -> Iterator[List[int]]:
             if p.is_alive():  # pragma: no cover - a stuck child
                 p.terminate()
                 p.join()
+
+
+def machine_busy_seconds() -> Optional[float]:
+    """CPU seconds the whole machine has spent busy since boot, all cores
+    and processes together (Linux ``/proc/stat``: every state but idle,
+    I/O wait and time stolen by the hypervisor); None where unreadable.
+    The difference over a timed stretch on an otherwise idle machine is
+    what the timed code cost, its helper processes included."""
+    try:
+        with open('/proc/stat') as f:
+            fields = f.readline().split()
+    except OSError:  # pragma: no cover - not Linux
+        return None
+    if not fields or fields[0] != 'cpu':  # pragma: no cover
+        return None
+    ticks = [int(x) for x in fields[1:9]]
+    # user nice system idle iowait irq softirq steal
+    busy = sum(ticks) - ticks[3] - ticks[4] - ticks[7]
+    return busy / os.sysconf('SC_CLK_TCK')
 
 
 def cpu_count() -> int:

@@ -15,7 +15,11 @@ measures
   worker count, and the peak memory (CUDA allocator peak, or the main
   process's resident set on CPU).
 
-Optionally with ``background_load`` busy processes running meanwhile
+Optionally in the same rounds: loaders with mmengine's default collate
+(``baseline``) and the ceiling, N loaders without workers in N processes
+timed together (:class:`IndependentLoaders`), each loader's rate paired
+per round with the 0-worker loader's and the ceiling's; and
+``background_load`` busy processes running meanwhile
 (:mod:`stark_plugin.benchmarking.load`).
 """
 import contextlib
@@ -43,10 +47,12 @@ from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
                                                restore_batch_fields,
                                                unpack_batch)
 from .benchmark import PeakMemory, environment, summarize
-from .load import background_load, cpu_count
+from .load import background_load, cpu_count, machine_busy_seconds
 
 #: label of the loaders with mmengine's default collate and worker init
 BASELINE = 'baseline'
+#: key of :class:`IndependentLoaders` in the loader rounds and the report
+CEILING = 'ceiling'
 
 
 def make_data(out_dir: str, videos: int = 8, frames: int = 60,
@@ -128,17 +134,29 @@ def batch_digest(batch: dict) -> str:
 def run_epoch(loader, epoch: int,
               on_batch: Optional[Callable[[dict], None]] = None) -> dict:
     """Iterate one epoch; ``seconds`` from ``iter`` to the last batch,
-    ``samples`` delivered and ``cpu_seconds`` of this (the main) process
-    meanwhile (with workers: receiving the batches)."""
+    ``samples`` delivered, ``cpu_seconds`` of this (the main) process
+    meanwhile (with workers: receiving the batches) and
+    ``machine_cpu_seconds``, the busy CPU time of the whole machine
+    meanwhile (workers included; None where unknown)."""
     loader.sampler.set_epoch(epoch)
     count = 0
+    busy_start = machine_busy_seconds()
     start, cpu_start = time.perf_counter(), time.process_time()
     for batch in loader:
         count += len(batch['data_samples'])
         if on_batch is not None:
             on_batch(batch)
-    return dict(seconds=time.perf_counter() - start, samples=count,
-                cpu_seconds=time.process_time() - cpu_start)
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    return dict(seconds=seconds, samples=count, cpu_seconds=cpu,
+                machine_cpu_seconds=_busy_since(busy_start))
+
+
+def _busy_since(start: Optional[float]) -> Optional[float]:
+    """Busy CPU seconds of the machine since ``start``
+    (:func:`machine_busy_seconds`), None where unknown."""
+    end = machine_busy_seconds()
+    return None if start is None or end is None else end - start
 
 
 @contextlib.contextmanager
@@ -156,54 +174,100 @@ def runner_process_settings(cfg: Config) -> Iterator[None]:
         cv2.setNumThreads(before)
 
 
+def _timed_epoch(loader, epoch: int) -> dict:
+    """:func:`run_epoch` for a DataLoader, or the loader's own epoch
+    (:class:`IndependentLoaders`)."""
+    if isinstance(loader, IndependentLoaders):
+        return loader.run_epoch(epoch)
+    return run_epoch(loader, epoch)
+
+
+def _per_sample_ms(seconds: Optional[float], samples: int
+                   ) -> Optional[float]:
+    """Milliseconds per sample, None when the seconds are unknown."""
+    return None if seconds is None else 1e3 * seconds / samples
+
+
+def _median(values: Sequence[Optional[float]]) -> Optional[float]:
+    """Median of the known values, None if there are none."""
+    known = [v for v in values if v is not None]
+    return float(np.median(known)) if known else None
+
+
 def loader_rounds(loaders: Dict[str, object], rounds: int,
                   epoch: int = 0, log: Callable[[str], None] = print
                   ) -> Dict[str, dict]:
     """Warm-up epoch (timed apart, fingerprinted) then ``rounds`` timed
-    epochs of every loader, alternating between them: samples/s and the
-    main process's CPU milliseconds per sample of each round."""
+    epochs of every loader, alternating between them: per round the
+    samples/s, the main process's and the whole machine's CPU
+    milliseconds per sample. Every round runs the same epoch, so all
+    loaders deliver the same samples in every round. Loaders may be
+    DataLoaders or :class:`IndependentLoaders` (no fingerprint).
+
+    Summaries per loader: the medians, and ``ratio_to`` each other loader:
+    the median over rounds of the rate divided by that loader's rate in
+    the same round (paired, so that a slow spell of the machine hits both
+    sides of a ratio)."""
     results: Dict[str, dict] = {}
-    for workers, loader in loaders.items():
+    for name, loader in loaders.items():
         digests: List[str] = []
-        first = run_epoch(loader, epoch,
-                          lambda b: digests.append(batch_digest(b)))
-        results[workers] = dict(
+        if isinstance(loader, IndependentLoaders):
+            first = loader.first_epoch()  # run when they started
+        else:
+            first = run_epoch(loader, epoch,
+                              lambda b: digests.append(batch_digest(b)))
+        digest = hashlib.sha1(''.join(digests).encode()).hexdigest() \
+            if digests else None
+        results[name] = dict(
             first_epoch_s=first['seconds'], samples=first['samples'],
-            digest=hashlib.sha1(''.join(digests).encode()).hexdigest(),
-            rates=[], main_cpu_ms_per_sample=[])
-        log(f'workers {workers}: first epoch {first["seconds"]:.2f} s')
+            digest=digest, rates=[], main_cpu_ms_per_sample=[],
+            machine_cpu_ms_per_sample=[])
+        log(f'{_label(name)}: first epoch {first["seconds"]:.2f} s')
     for r in range(rounds):
-        for workers, loader in loaders.items():
-            done = run_epoch(loader, epoch)
-            rate = done['samples'] / done['seconds']
-            results[workers]['rates'].append(rate)
-            results[workers]['main_cpu_ms_per_sample'].append(
-                1e3 * done['cpu_seconds'] / done['samples'])
-            log(f'round {r + 1}/{rounds} workers {workers}: '
-                f'{rate:.1f} samples/s')
+        for name, loader in loaders.items():
+            done = _timed_epoch(loader, epoch)
+            res, n = results[name], done['samples']
+            res['rates'].append(n / done['seconds'])
+            res['main_cpu_ms_per_sample'].append(
+                _per_sample_ms(done['cpu_seconds'], n))
+            res['machine_cpu_ms_per_sample'].append(
+                _per_sample_ms(done['machine_cpu_seconds'], n))
+            log(f'round {r + 1}/{rounds} {_label(name)}: '
+                f'{res["rates"][-1]:.1f} samples/s')
     for res in results.values():
-        rates, cpu = res['rates'], res['main_cpu_ms_per_sample']
-        res['median_samples_per_s'] = float(np.median(rates)) \
-            if rates else None
-        res['median_main_cpu_ms_per_sample'] = float(np.median(cpu)) \
-            if cpu else None
+        res['median_samples_per_s'] = _median(res['rates'])
+        res['median_main_cpu_ms_per_sample'] = _median(
+            res['main_cpu_ms_per_sample'])
+        res['median_machine_cpu_ms_per_sample'] = _median(
+            res['machine_cpu_ms_per_sample'])
+        res['ratio_to'] = {
+            other: _median([a / b for a, b in zip(res['rates'],
+                                                  ref['rates'])])
+            for other, ref in results.items()}
     return results
 
 
+def _label(name: str) -> str:
+    """How the log names a loader of :func:`loader_rounds`."""
+    return name if name == CEILING else f'workers {name}'
+
+
 def _independent_loader(cfg: Config, batch_size: int, samples: int,
-                        rounds: int, seed: int, barrier, conn) -> None:
-    """One of :func:`independent_loaders`' processes: a warm-up epoch, the
-    barrier, then ``rounds`` timed epochs; their rates go to ``conn``."""
+                        seed: int, barrier, conn) -> None:
+    """One of :class:`IndependentLoaders`' processes: a warm-up epoch,
+    then, for each epoch number received, the barrier and that epoch;
+    stops on None. Sends each epoch's :func:`run_epoch` result, or the
+    error as a string."""
     try:
         sot_worker_init(0)  # the threads of a data worker
         loader = build_loader(cfg, 0, batch_size, samples, seed)
-        run_epoch(loader, 0)
-        rates = []
-        for r in range(rounds):
+        conn.send(run_epoch(loader, 0))
+        while True:
+            epoch = conn.recv()
+            if epoch is None:
+                break
             barrier.wait(timeout=600)
-            done = run_epoch(loader, r + 1)
-            rates.append(done['samples'] / done['seconds'])
-        conn.send(rates)
+            conn.send(run_epoch(loader, epoch))
     except BaseException as err:  # report it instead of hanging the parent
         barrier.abort()
         conn.send(f'{type(err).__name__}: {err}')
@@ -211,44 +275,96 @@ def _independent_loader(cfg: Config, batch_size: int, samples: int,
         conn.close()
 
 
-def independent_loaders(cfg: Config, processes: int = 2,
-                        batch_size: int = 16, samples: int = 256,
-                        rounds: int = 3, seed: int = 0) -> dict:
+class IndependentLoaders:
     """``processes`` loaders without workers, each in its own process,
-    timed together (each round starts them at once): the rate that many
-    workers could reach on this machine with no data-loader overhead at
-    all (no queue, no shared memory, no main process), i.e. the ceiling
-    that memory bandwidth and shared caches leave. Returns the summed
-    samples/s per round and its median."""
-    ctx = torch.multiprocessing.get_context('fork')
-    barrier = ctx.Barrier(processes)
-    pipes, procs = [], []
-    for _ in range(processes):
-        parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_independent_loader,
-                           args=(cfg, batch_size, samples, rounds, seed,
-                                 barrier, child))
-        proc.start()
-        child.close()
-        pipes.append(parent)
-        procs.append(proc)
-    results = []
-    for pipe, proc in zip(pipes, procs):
+    timed together: the rate that many workers could reach on this machine
+    with no data-loader overhead at all (no queue, no shared memory, no
+    main process), i.e. the ceiling that memory bandwidth and shared
+    caches leave. The processes start (and run a warm-up epoch) once;
+    :meth:`run_epoch` runs one epoch in all of them at once (a barrier
+    starts them together), so its rounds can alternate with other
+    loaders'. Use as a context manager."""
+
+    def __init__(self, cfg: Config, processes: int = 2,
+                 batch_size: int = 16, samples: int = 256, seed: int = 0):
+        ctx = torch.multiprocessing.get_context('fork')
+        self.processes = processes
+        self._barrier = ctx.Barrier(processes)
+        self._pipes, self._procs = [], []
+        self._warmup = None
         try:
-            results.append(pipe.recv())
-        except EOFError:  # died without a word (killed, crashed)
-            proc.join()
-            results.append(f'process {proc.pid} exited with code '
-                           f'{proc.exitcode} before reporting')
-    for proc in procs:
-        proc.join()
-    for res in results:
-        if isinstance(res, str):
-            raise RuntimeError(f'independent loader failed: {res}')
-    totals = [float(sum(r)) for r in zip(*results)]
-    return dict(processes=processes, rates=totals,
-                median_samples_per_s=float(np.median(totals))
-                if totals else None)
+            for _ in range(processes):
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_independent_loader,
+                                   args=(cfg, batch_size, samples, seed,
+                                         self._barrier, child))
+                proc.start()
+                child.close()
+                self._pipes.append(parent)
+                self._procs.append(proc)
+            self._warmup = self._gather()
+        except BaseException:
+            self.close()
+            raise
+
+    def _gather(self) -> List[dict]:
+        """Every process's next result; RuntimeError naming the first
+        failure (an error it reported, or an exit without a word)."""
+        results = []
+        for pipe, proc in zip(self._pipes, self._procs):
+            try:
+                results.append(pipe.recv())
+            except EOFError:  # died without a word (killed, crashed)
+                proc.join()
+                results.append(f'process {proc.pid} exited with code '
+                               f'{proc.exitcode} before reporting')
+        for res in results:
+            if isinstance(res, str):
+                raise RuntimeError(f'independent loader failed: {res}')
+        return results
+
+    def run_epoch(self, epoch: int) -> dict:
+        """One epoch in every process at once: ``samples`` of all of them,
+        ``seconds`` from the start to the last one's end (as seen here),
+        the busy CPU time of the whole machine meanwhile; ``cpu_seconds``
+        is None (this process only waits)."""
+        busy_start = machine_busy_seconds()
+        start = time.perf_counter()
+        for pipe in self._pipes:
+            pipe.send(epoch)
+        results = self._gather()
+        return dict(seconds=time.perf_counter() - start,
+                    samples=sum(r['samples'] for r in results),
+                    cpu_seconds=None,
+                    machine_cpu_seconds=_busy_since(busy_start))
+
+    def first_epoch(self) -> dict:
+        """The warm-up epoch: the slowest process's seconds, all
+        samples."""
+        return dict(seconds=max(r['seconds'] for r in self._warmup),
+                    samples=sum(r['samples'] for r in self._warmup))
+
+    def close(self) -> None:
+        """Stop and join the processes (killing any that hang)."""
+        for pipe in self._pipes:
+            try:
+                pipe.send(None)
+            except OSError:  # already gone
+                pass
+        for proc in self._procs:
+            proc.join(timeout=30)
+            if proc.is_alive():  # pragma: no cover - a stuck process
+                proc.kill()
+                proc.join()
+        for pipe in self._pipes:
+            pipe.close()
+        self._pipes, self._procs = [], []
+
+    def __enter__(self) -> 'IndependentLoaders':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def build_trainer(cfg: Config, device: str):
@@ -340,21 +456,18 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
     worker count, empty with ``train_steps_n=0``) and
     ``same_samples_across_workers``. ``baseline`` adds loaders with
     mmengine's default collate and worker init (keys ``'<workers>
-    baseline'``) to the alternated rounds; ``ceiling`` > 0 also times that
-    many independent single-process loaders together
-    (:func:`independent_loaders`, key ``ceiling``)."""
+    baseline'``) to the alternated rounds; ``ceiling`` > 0 adds that many
+    independent single-process loaders timed together
+    (:class:`IndependentLoaders`, reported under ``ceiling``) to the same
+    rounds, so that each round has its own ceiling; every loader's
+    ``ratio_to`` then has a ``'ceiling'`` entry."""
     settings = dict(workers=list(worker_counts), batch_size=batch_size,
                     samples=samples, rounds=rounds,
                     train_steps=train_steps_n, train_warmup=train_warmup,
                     device=device, background_load=load, seed=seed,
                     baseline=baseline, ceiling=ceiling)
-    with runner_process_settings(cfg), background_load(load):
-        ceiling_res = None
-        if ceiling > 0:
-            ceiling_res = independent_loaders(cfg, ceiling, batch_size,
-                                              samples, rounds, seed)
-            log(f'{ceiling} independent loaders together: '
-                f'{ceiling_res["median_samples_per_s"]:.1f} samples/s')
+    with runner_process_settings(cfg), background_load(load), \
+            contextlib.ExitStack() as stack:
         loaders = {str(w): build_loader(cfg, w, batch_size, samples, seed)
                    for w in worker_counts}
         if baseline:
@@ -362,8 +475,15 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                 f'{w} {BASELINE}': build_loader(cfg, w, batch_size, samples,
                                                 seed, baseline=True)
                 for w in worker_counts})
+        if ceiling > 0:
+            loaders[CEILING] = stack.enter_context(IndependentLoaders(
+                cfg, ceiling, batch_size, samples, seed))
         loader = loader_rounds(loaders, rounds, log=log)
+        stack.close()  # the ceiling's processes end before the train steps
         del loaders
+        ceiling_res = loader.pop(CEILING, None)
+        if ceiling_res is not None:
+            ceiling_res['processes'] = ceiling
         train = {}
         if train_steps_n > 0:
             train = train_rounds(cfg, worker_counts, batch_size,
@@ -376,6 +496,11 @@ def benchmark_training(cfg: Config, worker_counts: Sequence[int] = (0, 1,
                 same_samples_across_workers=len(digests) == 1)
 
 
+def _num(value: Optional[float], digits: int, unit: str = '') -> str:
+    """A table cell: the value rounded, or '-' when unknown."""
+    return '-' if value is None else f'{value:.{digits}f}{unit}'
+
+
 def format_table(report: dict) -> str:
     """The report as a plain-text table."""
     env, st = report['env'], report['settings']
@@ -384,22 +509,26 @@ def format_table(report: dict) -> str:
         f"| torch {env['torch']} | background load {env['background_load']}",
         f"# batch {st['batch_size']}, {st['samples']} samples per epoch, "
         f"{st['rounds']} rounds, device {st['device']}",
-        '', '| workers | samples/s (median) | rounds | first epoch s | '
-        'main process CPU ms/sample (median) |',
-        '| --- | --- | --- | --- | --- |']
-    for w, r in report['loader'].items():
+        '', '| workers | samples/s (median) | x 0 workers | x ceiling | '
+        'rounds | first epoch s | main process CPU ms/sample | '
+        'machine CPU ms/sample |', '| --- ' * 8 + '|']
+    rows = dict(report['loader'])
+    if report.get('ceiling'):
+        rows[f"{CEILING}: {report['ceiling']['processes']} independent "
+             f"loaders"] = report['ceiling']
+    for name, r in rows.items():
         rates = ' '.join(f'{x:.1f}' for x in r['rates'])
-        med = r['median_samples_per_s']
-        cpu = r.get('median_main_cpu_ms_per_sample')
-        lines.append(f"| {w} | {'-' if med is None else f'{med:.1f}'} | "
-                     f"{rates} | {r['first_epoch_s']:.2f} | "
-                     f"{'-' if cpu is None else f'{cpu:.3f}'} |")
-    ceiling = report.get('ceiling')
-    if ceiling:
-        rates = ' '.join(f'{x:.1f}' for x in ceiling['rates'])
-        lines.append(f"| ceiling: {ceiling['processes']} independent "
-                     f"loaders | {ceiling['median_samples_per_s']:.1f} | "
-                     f"{rates} | - | - |")
+        ratio = r.get('ratio_to', {})
+        cells = [name, _num(r['median_samples_per_s'], 1),
+                 _num(ratio.get('0'), 2, 'x'),
+                 _num(ratio.get(CEILING), 2, 'x'), rates,
+                 _num(r['first_epoch_s'], 2),
+                 _num(r.get('median_main_cpu_ms_per_sample'), 3),
+                 _num(r.get('median_machine_cpu_ms_per_sample'), 2)]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    lines += ['', 'x 0 workers, x ceiling: median over rounds of the '
+              'rate divided by that round\'s rate; machine CPU: busy CPU '
+              'time of every process on the machine (workers included)']
     if report['train']:
         lines += ['', '| workers | step ms (median) | waiting for data | '
                   'samples/s | peak MiB |', '| --- | --- | --- | --- | --- |']

@@ -33,3 +33,19 @@ def test_zero_starts_nothing_and_negative_is_refused():
     with pytest.raises(ValueError, match='n must be >= 0'):
         with background_load(-1):
             pass
+
+
+@pytest.mark.skipif(not os.path.isfile('/proc/stat'), reason='needs /proc')
+def test_machine_busy_seconds_counts_the_work_of_child_processes():
+    """A busy child process's CPU time is part of the machine's busy
+    time over the same stretch."""
+    from stark_plugin.benchmarking.load import machine_busy_seconds
+    start = machine_busy_seconds()
+    with background_load(1) as pids:
+        time.sleep(1.0)
+        used = _cpu_seconds(pids[0])
+    busy = machine_busy_seconds() - start
+    assert used > 0.1
+    # the child's own CPU time is part of the machine's (clock ticks:
+    # 0.05 s of rounding)
+    assert busy >= used - 0.05, (busy, used)

@@ -4,6 +4,9 @@ delivers the same samples."""
 import importlib.util
 import json
 import os.path as osp
+import statistics
+
+import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = osp.join(ROOT, 'configs', 'sot', 'stark', 'stark_st1_tiny_synth.py')
@@ -39,6 +42,16 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
         assert res['median_samples_per_s'] > 0
         assert len(res['main_cpu_ms_per_sample']) == 2
         assert res['median_main_cpu_ms_per_sample'] >= 0
+        assert len(res['machine_cpu_ms_per_sample']) == 2
+        # paired per-round ratios, to every loader and to the ceiling
+        assert set(res['ratio_to']) == set(report['loader']) | {'ceiling'}
+        assert min(res['ratio_to'].values()) > 0
+    for name, res in report['loader'].items():
+        assert res['ratio_to'][name] == 1.0
+        paired = [a / b for a, b in zip(res['rates'],
+                                        report['ceiling']['rates'])]
+        assert res['ratio_to']['ceiling'] == pytest.approx(
+            statistics.median(paired))
     # without workers the main process runs the whole pipeline
     assert report['loader']['0']['median_main_cpu_ms_per_sample'] > 0
     # sample identity across worker counts (and with mmengine's
@@ -46,10 +59,14 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
     digests = {k: r['digest'] for k, r in report['loader'].items()}
     assert digests['0'] == digests['2'] == digests['2 baseline'], digests
     assert report['same_samples_across_workers'] is True
-    # two independent single-process loaders, timed together per round
+    # two independent single-process loaders, timed together in every
+    # round beside the others: each delivers an epoch
     ceiling = report['ceiling']
     assert ceiling['processes'] == 2 and len(ceiling['rates']) == 2
+    assert ceiling['samples'] == 2 * 6 and ceiling['digest'] is None
     assert min(ceiling['rates']) > 0 and ceiling['median_samples_per_s'] > 0
+    assert ceiling['main_cpu_ms_per_sample'] == [None, None]
+    assert set(ceiling['ratio_to']) == set(report['loader']) | {'ceiling'}
     assert set(report['train']) == {'0', '2'}
     for res in report['train'].values():
         assert res['step']['median_ms'] > 0 and res['peak_mem_mb'] > 0
@@ -57,6 +74,7 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
     table = capsys.readouterr().out
     assert 'ceiling: 2 independent loaders' in table
     assert 'main process CPU ms/sample' in table
+    assert 'machine CPU ms/sample' in table and 'x ceiling' in table
     assert 'samples/s' in table and 'same samples for every worker ' \
         'count: yes' in table
 
@@ -68,6 +86,17 @@ def test_bad_arguments_are_refused(capsys):
     assert tool.main(['no_such_config.py']) == 2
     assert tool.main([TINY, '--ceiling', '-1']) == 2
     assert 'error:' in capsys.readouterr().err
+
+
+def test_a_failing_ceiling_process_is_reported_not_waited_for(tmp_path):
+    """The ceiling's processes build their loaders themselves: a loader
+    that cannot be built (no data) stops the benchmark with the child's
+    error instead of a hang."""
+    from stark_plugin.benchmarking.training import (IndependentLoaders,
+                                                    load_config)
+    cfg = load_config(TINY, data_root=str(tmp_path / 'missing'))
+    with pytest.raises(RuntimeError, match='independent loader failed'):
+        IndependentLoaders(cfg, processes=2, batch_size=2, samples=4)
 
 
 def test_a_training_mix_reads_the_data_through_its_got10k_member():

@@ -79,8 +79,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'same alternated rounds')
     parser.add_argument('--ceiling', type=int, default=0, metavar='N',
                         help='also time N single-process loaders in N '
-                        'separate processes at once: what N workers could '
-                        'reach here without any loader overhead')
+                        'separate processes at once, in the same '
+                        'alternated rounds: what N workers could reach '
+                        'here without any loader overhead')
     parser.add_argument('--json', help='write the report here')
     return parser.parse_args(argv)
 
