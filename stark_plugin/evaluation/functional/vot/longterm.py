@@ -1,8 +1,11 @@
 """Long-term (VOT-LT) tracking precision, recall and F-score, as the
 ``average_tpr`` / ``pr_curve`` / ``f_curve`` analyses of vot-toolkit's
 ``vot.analysis.longterm`` compute them from one-pass runs with per-frame
-confidences (rules read from the toolkit code; no toolkit-produced numbers
-are in the repository to compare with).
+confidences. The tests compare every number and both curves with
+``vot analysis`` of vot-toolkit 0.7.4 and 0.9.0 on a kept toolkit run
+(``tests/data/vot_toolkit/longterm``). ``pr_curve`` rows here are
+(precision, recall); the toolkit's averaged curve holds (recall,
+precision) pairs.
 
 * Thresholds: all confidences of all runs of all sequences (NaN dropped),
   sorted in decreasing order; with more than ``resolution - 2`` of them,
