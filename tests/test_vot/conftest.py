@@ -1,7 +1,6 @@
 """One vot-toolkit run per test session, shared by the tests that need
 one (test_toolkit_end_to_end.py, test_toolkit_cross_check.py), also when
 pytest-xdist runs the two modules on different workers."""
-import fcntl
 import glob
 import json
 import os
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 import torch
+from filelock import FileLock
 
 from stark_plugin.datasets.synthetic_vot import make_synthetic_vot
 from stark_plugin.vot.settings import TrackerSettings
@@ -76,8 +76,7 @@ def toolkit_run(tmp_path_factory) -> ToolkitRun:
     if os.environ.get('PYTEST_XDIST_WORKER'):
         base = base.parent
     root = base / 'vot_toolkit_run'
-    with open(f'{root}.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with FileLock(f'{root}.lock'):
         record = root / 'run.json'
         if not record.is_file():
             record.write_text(json.dumps(dict(threads=_run_toolkit(root))))
