@@ -133,6 +133,16 @@ def test_converter_cli(parity, tmp_path, capsys):
     assert mmtrack_to_plugin.main([str(mm), str(dst2)]) == 0
     again = torch.load(str(dst2), map_location='cpu', weights_only=True)
     assert list(again['state_dict']) == list(ckpt['state_dict'])
+    assert 'note:' not in capsys.readouterr().out
+
+    # a stage-1 checkpoint (no score head) converts with a note
+    stage1 = {k: v for k, v in ckpt['state_dict'].items()
+              if not k.startswith('head.cls_head.')}
+    torch.save(dict(state_dict=to_mmtrack_layout(stage1)), str(mm))
+    assert mmtrack_to_plugin.main([str(mm), str(dst2)]) == 0
+    assert 'note: no score head' in capsys.readouterr().out
+    again = torch.load(str(dst2), map_location='cpu', weights_only=True)
+    assert again['meta']['missing_prefixes'] == ['head.cls_head.']
 
     # unknown keys: non-zero exit, message names the key, nothing written
     bad = tmp_path / 'bad.pth.tar'

@@ -11,27 +11,15 @@ STARK-Lightning (RepVGG keys; config
 (``init_model``, the demo and ``load_from`` also read the official file as
 it is; converting once saves the conversion at every start.)
 """
-import argparse
 import sys
 
-from stark_plugin.checkpoint.formats import convert_file, summary_line
-from stark_plugin.errors import run_cli
-
-
-def _main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('src', help='official STARK .pth.tar')
-    parser.add_argument('dst', help='output .pth for stark_plugin')
-    args = parser.parse_args(argv)
-    ckpt = convert_file(args.src, args.dst, 'official')
-    print(f'converted {args.src} -> {len(ckpt.state_dict)} entries: '
-          f'{summary_line(ckpt.meta)}; wrote {args.dst}')
-    return 0
+from stark_plugin.checkpoint.convert_cli import convert_main
 
 
 def main(argv=None) -> int:
     """Convert; a bad input is one ``error:`` line and exit code 1."""
-    return run_cli(_main, argv)
+    return convert_main(argv, 'official', __doc__.split('\n')[0],
+                        'official STARK .pth.tar')
 
 
 if __name__ == '__main__':
