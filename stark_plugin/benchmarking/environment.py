@@ -1,7 +1,7 @@
 """The facts of the machine a benchmark ran on (recorded in its report)."""
 import os
 import platform
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 
@@ -18,6 +18,26 @@ def cpu_name() -> str:
     except OSError:
         pass
     return cpu
+
+
+def shm_huge_pages(mounts: str = '/proc/mounts') -> Optional[str]:
+    """The ``huge=`` option of the tmpfs at ``/dev/shm`` (where data
+    workers hand their batches over; the last mount there counts):
+    ``'never'`` when the option is absent, None where there is no such
+    mount or no ``/proc``."""
+    option = None
+    try:
+        with open(mounts) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 3 and fields[1] == '/dev/shm':
+                    option = 'never'
+                    for opt in fields[3].split(','):
+                        if opt.startswith('huge='):
+                            option = opt[len('huge='):]
+    except OSError:
+        return None
+    return option
 
 
 def environment(device: torch.device) -> Dict[str, object]:

@@ -47,6 +47,7 @@ from stark_plugin.structures.sot_batch import (BATCH_FIELDS,
                                                restore_batch_fields,
                                                unpack_batch)
 from .benchmark import PeakMemory, environment, summarize
+from .environment import shm_huge_pages
 from .load import background_load, cpu_count, machine_busy_seconds
 
 #: label of the loaders with mmengine's default collate and worker init
@@ -433,9 +434,11 @@ def train_rounds(cfg: Config, worker_counts: Sequence[int],
 
 
 def machine_facts(device: str, command: str, load: int) -> dict:
-    """CPU, cores, torch/OpenCV/mmengine versions, date, command."""
+    """CPU, cores, the huge-page option of /dev/shm, torch/OpenCV/mmengine
+    versions, date, command."""
     env = environment(torch.device(device))
-    env.update(cores_usable=cpu_count(), opencv=cv2.__version__,
+    env.update(cores_usable=cpu_count(), shm_huge_pages=shm_huge_pages(),
+               opencv=cv2.__version__,
                mmengine=mmengine.__version__, background_load=load,
                date=datetime.datetime.now(
                    datetime.timezone.utc).isoformat(timespec='seconds'),
@@ -506,7 +509,8 @@ def format_table(report: dict) -> str:
     env, st = report['env'], report['settings']
     lines = [
         f"# {env['date']} | CPU {env['cpu']} | {env['cores_usable']} cores "
-        f"| torch {env['torch']} | background load {env['background_load']}",
+        f"| torch {env['torch']} | background load {env['background_load']}"
+        f" | /dev/shm huge pages: {env.get('shm_huge_pages') or '-'}",
         f"# batch {st['batch_size']}, {st['samples']} samples per epoch, "
         f"{st['rounds']} rounds, device {st['device']}",
         '', '| workers | samples/s (median) | x 0 workers | x ceiling | '

@@ -33,7 +33,8 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
     with open(out) as f:
         report = json.load(f)
     env = report['env']
-    assert {'cpu', 'cores_usable', 'torch', 'date', 'command'} <= set(env)
+    assert {'cpu', 'cores_usable', 'torch', 'date', 'command',
+            'shm_huge_pages'} <= set(env)
     assert '--workers 0 2' in env['command']
     assert set(report['loader']) == {'0', '2', '0 baseline', '2 baseline'}
     for res in report['loader'].values():
@@ -109,3 +110,18 @@ def test_a_training_mix_reads_the_data_through_its_got10k_member():
     assert dataset.data_root == '/data/generated'
     assert dataset.split == 'train'
     assert dataset.pipeline  # the mix member's own training pipeline
+
+
+def test_the_report_names_the_huge_page_option_of_dev_shm(tmp_path):
+    from stark_plugin.benchmarking.environment import shm_huge_pages
+    mounts = tmp_path / 'mounts'
+    mounts.write_text('proc /proc proc rw 0 0\n'
+                      'tmpfs /dev/shm tmpfs rw,relatime,size=1024k 0 0\n')
+    assert shm_huge_pages(str(mounts)) == 'never'
+    # a later mount over /dev/shm is the one that counts
+    with open(mounts, 'a') as f:
+        f.write('tmpfs /dev/shm tmpfs rw,size=1024k,huge=within_size 0 0\n')
+    assert shm_huge_pages(str(mounts)) == 'within_size'
+    mounts.write_text('proc /proc proc rw 0 0\n')
+    assert shm_huge_pages(str(mounts)) is None
+    assert shm_huge_pages(str(tmp_path / 'no_such_file')) is None
