@@ -175,12 +175,14 @@ def runner_process_settings(cfg: Config) -> Iterator[None]:
         cv2.setNumThreads(before)
 
 
-def _timed_epoch(loader, epoch: int) -> dict:
+def _timed_epoch(loader, epoch: int,
+                 on_batch: Optional[Callable[[dict], None]] = None) -> dict:
     """:func:`run_epoch` for a DataLoader, or the loader's own epoch
-    (:class:`IndependentLoaders`)."""
+    (:class:`IndependentLoaders`, whose batches stay in its processes:
+    ``on_batch`` is not called)."""
     if isinstance(loader, IndependentLoaders):
         return loader.run_epoch(epoch)
-    return run_epoch(loader, epoch)
+    return run_epoch(loader, epoch, on_batch)
 
 
 def _per_sample_ms(seconds: Optional[float], samples: int
@@ -212,11 +214,8 @@ def loader_rounds(loaders: Dict[str, object], rounds: int,
     results: Dict[str, dict] = {}
     for name, loader in loaders.items():
         digests: List[str] = []
-        if isinstance(loader, IndependentLoaders):
-            first = loader.first_epoch()  # run when they started
-        else:
-            first = run_epoch(loader, epoch,
-                              lambda b: digests.append(batch_digest(b)))
+        first = _timed_epoch(loader, epoch,
+                             lambda b: digests.append(batch_digest(b)))
         digest = hashlib.sha1(''.join(digests).encode()).hexdigest() \
             if digests else None
         results[name] = dict(
@@ -255,14 +254,14 @@ def _label(name: str) -> str:
 
 def _independent_loader(cfg: Config, batch_size: int, samples: int,
                         seed: int, barrier, conn) -> None:
-    """One of :class:`IndependentLoaders`' processes: a warm-up epoch,
-    then, for each epoch number received, the barrier and that epoch;
-    stops on None. Sends each epoch's :func:`run_epoch` result, or the
-    error as a string."""
+    """One of :class:`IndependentLoaders`' processes: builds its loader
+    (sends True), then, for each epoch number received, waits at the
+    barrier and runs that epoch (sends its :func:`run_epoch` result);
+    stops on None. An error is sent as a string."""
     try:
         sot_worker_init(0)  # the threads of a data worker
         loader = build_loader(cfg, 0, batch_size, samples, seed)
-        conn.send(run_epoch(loader, 0))
+        conn.send(True)
         while True:
             epoch = conn.recv()
             if epoch is None:
@@ -281,7 +280,7 @@ class IndependentLoaders:
     timed together: the rate that many workers could reach on this machine
     with no data-loader overhead at all (no queue, no shared memory, no
     main process), i.e. the ceiling that memory bandwidth and shared
-    caches leave. The processes start (and run a warm-up epoch) once;
+    caches leave. The processes start (and build their loaders) once;
     :meth:`run_epoch` runs one epoch in all of them at once (a barrier
     starts them together), so its rounds can alternate with other
     loaders'. Use as a context manager."""
@@ -292,7 +291,6 @@ class IndependentLoaders:
         self.processes = processes
         self._barrier = ctx.Barrier(processes)
         self._pipes, self._procs = [], []
-        self._warmup = None
         try:
             for _ in range(processes):
                 parent, child = ctx.Pipe()
@@ -303,12 +301,12 @@ class IndependentLoaders:
                 child.close()
                 self._pipes.append(parent)
                 self._procs.append(proc)
-            self._warmup = self._gather()
+            self._gather()  # every loader built
         except BaseException:
             self.close()
             raise
 
-    def _gather(self) -> List[dict]:
+    def _gather(self) -> list:
         """Every process's next result; RuntimeError naming the first
         failure (an error it reported, or an exit without a word)."""
         results = []
@@ -338,12 +336,6 @@ class IndependentLoaders:
                     samples=sum(r['samples'] for r in results),
                     cpu_seconds=None,
                     machine_cpu_seconds=_busy_since(busy_start))
-
-    def first_epoch(self) -> dict:
-        """The warm-up epoch: the slowest process's seconds, all
-        samples."""
-        return dict(seconds=max(r['seconds'] for r in self._warmup),
-                    samples=sum(r['samples'] for r in self._warmup))
 
     def close(self) -> None:
         """Stop and join the processes (killing any that hang)."""
