@@ -10,7 +10,9 @@ fields that is 112 or 128 handshakes per batch, all in the main process,
 which then competes with the workers for the cores. :func:`sot_collate`
 stacks the crops and every data field of the batch into one tensor each
 (seven or eight per batch), in a data worker all of them into one
-shared-memory block (one handshake per batch), and leaves the data samples
+shared-memory block (one handshake per batch; the worker reuses a few
+blocks that the main process has finished with, see
+:mod:`stark_plugin.structures.shared_blocks`), and leaves the data samples
 with their meta information; the data preprocessor puts the fields back
 (:func:`~stark_plugin.structures.sot_batch.restore_batch_fields`), so the
 model sees the same tensors as with ``pseudo_collate``.
@@ -29,6 +31,7 @@ from mmengine.dataset import pseudo_collate
 from torch.utils.data import get_worker_info
 
 from stark_plugin.registry import FUNCTIONS
+from stark_plugin.structures.shared_blocks import worker_block_pool
 from stark_plugin.structures.sot_batch import (BATCH_FIELDS, PACKED_BLOCK,
                                                PACKED_LAYOUT, pack_stacks,
                                                split_batch_fields, stackable)
@@ -42,7 +45,7 @@ def _stack(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
 
 
 @FUNCTIONS.register_module()
-def sot_collate(data_batch: Sequence[dict]) -> dict:
+def sot_collate(data_batch: Sequence[dict], block_pool_size: int = 4) -> dict:
     """Stack a batch of ``PackSOTInputs`` samples into a few tensors.
 
     Returns ``dict(inputs=dict(template=uint8 (B, T, 3, Ht, Wt),
@@ -57,6 +60,12 @@ def sot_collate(data_batch: Sequence[dict]) -> dict:
     :func:`~stark_plugin.structures.sot_batch.unpack_batch` gives the
     dict above). Samples whose crops differ in size fall back to
     ``pseudo_collate``.
+
+    ``block_pool_size``: shared-memory blocks a data worker keeps and
+    writes again once the main process has dropped their batch
+    (:class:`~stark_plugin.structures.shared_blocks.BlockPool`; the
+    default covers the DataLoader's default ``prefetch_factor`` of 2 with
+    the batch in use; 0: a new block for every batch).
     """
     inputs = [d['inputs'] for d in data_batch]
     if not all(stackable([i[k] for i in inputs]) for k in inputs[0]):
@@ -67,7 +76,9 @@ def sot_collate(data_batch: Sequence[dict]) -> dict:
         stack=list if in_worker else _stack)
     stacks = {k: [i[k] for i in inputs] for k in inputs[0]}
     if in_worker:
-        block, layout = pack_stacks({'inputs': stacks, BATCH_FIELDS: fields})
+        pool = worker_block_pool(block_pool_size)
+        block, layout = pack_stacks({'inputs': stacks, BATCH_FIELDS: fields},
+                                    pool=pool)
         return {PACKED_BLOCK: block, PACKED_LAYOUT: layout,
                 'data_samples': samples}
     return {

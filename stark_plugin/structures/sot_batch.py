@@ -9,13 +9,18 @@ the samples (:func:`restore_batch_fields`).
 In a data worker every stacked tensor of the batch is written into one
 shared-memory block (:func:`pack_stacks`): the main process then fetches
 one file descriptor per batch from the worker instead of one per tensor.
+With a :class:`~stark_plugin.structures.shared_blocks.BlockPool` the block
+is one that the main process has finished with, when there is one.
 :func:`unpack_batch` gives the batch back with the tensors as views of the
 block.
 """
 import math
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
+                    Union)
 
 import torch
+
+from .shared_blocks import BlockPool, SentBlock
 
 #: key of the stacked data-sample fields in a collated batch
 BATCH_FIELDS = 'batch_fields'
@@ -83,11 +88,15 @@ def _block_view(block: torch.Tensor, dtype: str, shape: Tuple[int, ...],
     return block[offset:offset + nbytes].view(dt).view(shape)
 
 
-def pack_stacks(groups: Dict[str, Dict[str, Sequence[torch.Tensor]]]
-                ) -> Tuple[torch.Tensor, tuple]:
+def pack_stacks(groups: Dict[str, Dict[str, Sequence[torch.Tensor]]],
+                pool: Optional[BlockPool] = None
+                ) -> Tuple[Union[torch.Tensor, SentBlock], tuple]:
     """Stack each list of same-shape tensors of ``groups`` (``{group:
-    {key: tensors}}``) into one new shared-memory uint8 block; returns the
-    block and its layout (for :func:`unpack_batch`)."""
+    {key: tensors}}``) into one shared-memory uint8 block; returns the
+    block and its layout (for :func:`unpack_batch`). The block is new, or
+    with ``pool`` a :class:`~stark_plugin.structures.shared_blocks.
+    SentBlock` of the pool (a uint8 tensor once it crossed to another
+    process)."""
     layout, offset = [], 0
     for group, stacks in groups.items():
         for key, values in stacks.items():
@@ -97,12 +106,16 @@ def pack_stacks(groups: Dict[str, Dict[str, Sequence[torch.Tensor]]]
                            shape, offset))
             nbytes = math.prod(shape) * first.element_size()
             offset += -(-nbytes // _ALIGN) * _ALIGN
-    block = torch.empty(0, dtype=torch.uint8).set_(
-        torch.UntypedStorage._new_shared(max(offset, 1)))
+    if pool is None:
+        sent = block = torch.empty(0, dtype=torch.uint8).set_(
+            torch.UntypedStorage._new_shared(max(offset, 1)))
+    else:
+        sent = pool.take(offset)
+        block = sent.data
     for group, key, dtype, shape, start in layout:
         torch.stack(list(groups[group][key]),
                     out=_block_view(block, dtype, shape, start))
-    return block, tuple(layout)
+    return sent, tuple(layout)
 
 
 def unpack_batch(batch: dict) -> dict:
@@ -114,6 +127,8 @@ def unpack_batch(batch: dict) -> dict:
     out = {k: v for k, v in batch.items()
            if k not in (PACKED_BLOCK, PACKED_LAYOUT)}
     block = batch[PACKED_BLOCK]
+    if isinstance(block, SentBlock):  # not sent to another process
+        block = block.data
     for group, key, dtype, shape, offset in batch[PACKED_LAYOUT]:
         out.setdefault(group, {})[key] = _block_view(block, dtype,
                                                      tuple(shape), offset)
