@@ -40,12 +40,31 @@ def shm_huge_pages(mounts: str = '/proc/mounts') -> Optional[str]:
     return option
 
 
+#: environment variables that set how OpenMP threads wait between
+#: parallel regions (GNU and LLVM/Intel runtimes); read when torch loads
+OPENMP_WAIT_VARIABLES = ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT', 'KMP_BLOCKTIME')
+
+
+def openmp_wait(environ: Optional[Dict[str, str]] = None) -> str:
+    """The OpenMP wait settings of the environment, e.g.
+    ``'OMP_WAIT_POLICY=PASSIVE'``, or ``'default'`` when none is set.
+    Under CPU contention they decide torch's multi-thread step time (the
+    runtime's default spin-wait keeps a core busy while its thread
+    waits)."""
+    environ = os.environ if environ is None else environ
+    set_ = [f'{k}={environ[k]}' for k in OPENMP_WAIT_VARIABLES
+            if environ.get(k)]
+    return ' '.join(set_) or 'default'
+
+
 def environment(device: torch.device) -> Dict[str, object]:
-    """torch version, threads, device, CPU/GPU name, core count, load
-    average and the onnxruntime version (when installed)."""
+    """torch version, threads, OpenMP wait settings, device, CPU/GPU name,
+    core count, load average and the onnxruntime version (when
+    installed)."""
     env = dict(
         torch=torch.__version__,
         threads=torch.get_num_threads(),
+        openmp_wait=openmp_wait(),
         device=str(device),
         cpu=cpu_name(),
         cpu_count=os.cpu_count(),

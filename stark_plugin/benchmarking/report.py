@@ -19,7 +19,8 @@ def _pct(frac: Optional[float]) -> str:
 
 def _env_line(report: Dict[str, object]) -> str:
     env, settings = report['env'], report['settings']
-    line = (f"torch {env['torch']} | threads {env['threads']} | device "
+    line = (f"torch {env['torch']} | threads {env['threads']} | OpenMP "
+            f"wait {env.get('openmp_wait', '-')} | device "
             f"{env['device']} | CPU {env['cpu']}" +
             (f" | GPU {env['gpu']}" if 'gpu' in env else '') +
             (f" | onnxruntime {env['onnxruntime']}" if 'onnxruntime' in env

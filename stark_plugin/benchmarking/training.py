@@ -502,7 +502,8 @@ def format_table(report: dict) -> str:
     lines = [
         f"# {env['date']} | CPU {env['cpu']} | {env['cores_usable']} cores "
         f"| torch {env['torch']} | background load {env['background_load']}"
-        f" | /dev/shm huge pages: {env.get('shm_huge_pages') or '-'}",
+        f" | /dev/shm huge pages: {env.get('shm_huge_pages') or '-'}"
+        f" | OpenMP wait: {env.get('openmp_wait', '-')}",
         f"# batch {st['batch_size']}, {st['samples']} samples per epoch, "
         f"{st['rounds']} rounds, device {st['device']}",
         '', '| workers | samples/s (median) | x 0 workers | x ceiling | '

@@ -39,7 +39,7 @@ def test_benchmark_writes_json(tmp_path, capsys):
     assert set(report) == {'env', 'settings', 'results', 'multi_target',
                            'roofline', 'drift_control'}
     env = report['env']
-    assert {'torch', 'threads', 'device', 'cpu'} <= set(env)
+    assert {'torch', 'threads', 'device', 'cpu', 'openmp_wait'} <= set(env)
     assert env['threads'] == 1
     assert report['settings']['sequence'] == 'rich'
     assert report['settings']['frame_size'] == [240, 320]
@@ -201,6 +201,8 @@ def test_background_load_and_ort_spinning_reach_the_run(tmp_path, capsys,
 
     monkeypatch.setattr(bench_module, 'busy_processes', recording_load)
     monkeypatch.setattr(bench_module, 'SOTInferencer', recording_inferencer)
+    # recorded as set (the OpenMP runtime read it when torch loaded)
+    monkeypatch.setenv('OMP_WAIT_POLICY', 'PASSIVE')
     backends = ['torch']
     try:
         import onnxruntime  # noqa: F401
@@ -216,7 +218,9 @@ def test_background_load_and_ort_spinning_reach_the_run(tmp_path, capsys,
     assert rc == 0
     assert loads == [1]
     with open(out) as f:
-        settings = json.load(f)['settings']
+        report = json.load(f)
+    settings = report['settings']
+    assert report['env']['openmp_wait'] == 'OMP_WAIT_POLICY=PASSIVE'
     assert settings['background_load'] == 1
     assert settings['ort_spinning'] is True
     if 'onnxruntime' in backends:
@@ -225,6 +229,7 @@ def test_background_load_and_ort_spinning_reach_the_run(tmp_path, capsys,
     text = capsys.readouterr().out
     assert 'background load 1 busy process |' in text
     assert 'onnxruntime spinning on' in text
+    assert 'OpenMP wait OMP_WAIT_POLICY=PASSIVE |' in text
 
 
 def test_background_load_arguments_are_checked():

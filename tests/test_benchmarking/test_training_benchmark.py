@@ -34,7 +34,7 @@ def test_tool_reports_rates_and_identical_samples(tmp_path, capsys):
         report = json.load(f)
     env = report['env']
     assert {'cpu', 'cores_usable', 'torch', 'date', 'command',
-            'shm_huge_pages'} <= set(env)
+            'shm_huge_pages', 'openmp_wait'} <= set(env)
     assert '--workers 0 2' in env['command']
     assert set(report['loader']) == {'0', '2', '0 baseline', '2 baseline'}
     for res in report['loader'].values():
@@ -128,3 +128,12 @@ def test_the_report_names_the_huge_page_option_of_dev_shm(tmp_path):
     mounts.write_text('proc /proc proc rw 0 0\n')
     assert shm_huge_pages(str(mounts)) is None
     assert shm_huge_pages(str(tmp_path / 'no_such_file')) is None
+
+
+def test_the_report_names_the_openmp_wait_settings():
+    from stark_plugin.benchmarking.environment import openmp_wait
+    assert openmp_wait({}) == 'default'
+    assert openmp_wait({'OMP_WAIT_POLICY': 'PASSIVE', 'PATH': '/bin',
+                        'GOMP_SPINCOUNT': ''}) == 'OMP_WAIT_POLICY=PASSIVE'
+    assert openmp_wait({'GOMP_SPINCOUNT': '10000', 'KMP_BLOCKTIME': '0'}) \
+        == 'GOMP_SPINCOUNT=10000 KMP_BLOCKTIME=0'
