@@ -7,8 +7,8 @@ import signal
 
 import pytest
 import torch
-from test_train_resume import CONFIG, REPO, TOY_DIR, _logged_epochs, _train
-from stark_plugin.testing.tool_process import run_tool
+from test_train_resume import (CONFIG, REPO, TOY_DIR, _logged_epochs,
+                               _train, run_in_a_new_second)
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
@@ -24,7 +24,7 @@ def _run(config, work_dir, *extra, **env_extra):
         [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
     cmd = [osp.join(REPO, 'tools', 'train.py'), config,
            '--work-dir', str(work_dir), *extra]
-    return run_tool(cmd, env=env, timeout=300)
+    return run_in_a_new_second(cmd, env=env, timeout=300)
 
 
 def _assert_clear_error(proc, *expected):

@@ -3,6 +3,7 @@ import glob
 import json
 import os
 import os.path as osp
+import time
 
 import torch
 from stark_plugin.testing.tool_process import run_tool
@@ -14,13 +15,30 @@ TOY_DIR = osp.join(REPO, 'tests', 'data', 'toy')
 CONFIG = osp.join(TOY_DIR, 'toy_config.py')
 
 
+_LAST_RUN_END = [0.0]
+
+
+def run_in_a_new_second(cmd, **kwargs):
+    """``run_tool(cmd, **kwargs)`` started in a later wall-clock second
+    than the previous run ended: mmengine names a run's log folder after
+    its start second, and two runs of one work dir in the same second
+    would log into one folder."""
+    wait = int(_LAST_RUN_END[0]) + 1 - time.time()
+    if wait > 0:
+        time.sleep(wait)
+    try:
+        return run_tool(cmd, **kwargs)
+    finally:
+        _LAST_RUN_END[0] = time.time()
+
+
 def _train(work_dir, *extra):
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
         [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
     cmd = [osp.join(REPO, 'tools', 'train.py'), CONFIG,
            '--work-dir', str(work_dir), *extra]
-    proc = run_tool(cmd, env=env, timeout=300)
+    proc = run_in_a_new_second(cmd, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
