@@ -82,9 +82,9 @@ def received_block(block: torch.Tensor, nbytes: int) -> torch.Tensor:
     """Unpickling of a :class:`SentBlock` in the receiving process: the
     batch bytes, with the block marked free once they are all dropped."""
     data = block[HEADER_BYTES:HEADER_BYTES + nbytes]
-    if not _fd_strategy():
-        return data
     storage = block.untyped_storage()
+    if not (_fd_strategy() and storage.is_shared()):
+        return data  # e.g. pickled by value: nobody waits for the mark
     try:
         fd, _ = storage._share_fd_cpu_()
         header = mmap.mmap(fd, HEADER_BYTES)

@@ -120,6 +120,18 @@ def test_a_forked_copy_of_the_receiver_does_not_free_the_block(
     header.close()
 
 
+def test_a_block_pickled_by_value_is_left_alone():
+    import pickle
+    pool = BlockPool(capacity=1)
+    sent = pool.take(16)
+    sent.data.copy_(torch.arange(16, dtype=torch.uint8))
+    data = pickle.loads(pickle.dumps(sent))  # plain pickle: a copy
+    assert torch.equal(data, torch.arange(16, dtype=torch.uint8))
+    assert not data.is_shared()  # not moved into shared memory
+    del data
+    assert int(sent.block[0]) == SENT
+
+
 def test_a_pool_reuses_only_free_blocks_of_the_right_size():
     pool = BlockPool(capacity=2)
     first = pool.take(100)
