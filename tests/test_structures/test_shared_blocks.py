@@ -190,3 +190,25 @@ def test_packing_into_a_pool_keeps_the_values():
     for group, stacks in groups.items():
         for key, values in stacks.items():
             assert torch.equal(out[group][key], torch.stack(values))
+
+
+@pytest.mark.skipif(torch_mp.get_sharing_strategy() != 'file_descriptor',
+                    reason='the release mark needs the file_descriptor '
+                    'sharing strategy')
+def test_the_pool_works_with_spawned_workers():
+    """A spawned worker imports the package afresh and builds its own
+    pool."""
+    loader = DataLoader(_Numbers(), batch_size=BATCH, num_workers=1,
+                        collate_fn=_PackInPool(4), timeout=120,
+                        multiprocessing_context='spawn')
+    inodes, kept = [], []
+    for j, batch in enumerate(loader):
+        inodes.append(_inode(batch[PACKED_BLOCK]))
+        x = unpack_batch(batch)['g']['x']
+        assert x[:, 0].tolist() == [BATCH * j + k for k in range(BATCH)]
+        if j % 2:
+            kept.append((j, x))
+        del batch, x
+    assert len(set(inodes)) < BATCHES
+    for j, x in kept:
+        assert x[:, 0].tolist() == [BATCH * j + k for k in range(BATCH)]
