@@ -90,6 +90,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu',
                         help='cpu (default) or cuda:0')
     parser.add_argument(
+        '--threads', type=int,
+        help="CPU threads of torch and ONNX Runtime (default: torch's, one "
+        'per core); on a CPU shared with other jobs, the cores the demo has '
+        'to itself')
+    parser.add_argument(
         '--backend', default='torch',
         choices=BACKENDS,
         help='inference backend (default: torch)')
@@ -148,6 +153,8 @@ def _check_args(args: argparse.Namespace) -> None:
               'saved')
     if args.backend.startswith('onnxruntime') and not args.onnx_dir:
         raise InputError(f'--backend {args.backend} needs --onnx-dir')
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f'--threads must be at least 1, got {args.threads}')
     if args.show and not interactive.has_display():
         raise InputError('--show needs a display (DISPLAY is not set)')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
@@ -246,6 +253,8 @@ def _track(args: argparse.Namespace, model, source, boxes,
 def run(args: argparse.Namespace) -> int:
     _fill_defaults(args)
     _check_args(args)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     boxes, source = _initial_boxes(args, open_source(args.input, args.fps))
     try:
         model = init_model(args.config, args.checkpoint, device=args.device,
@@ -275,7 +284,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.bar.close()
         source.close()
-    print(progress.summary(len(boxes)))
+    summary = progress.summary(len(boxes))
+    if not args.device.startswith('cuda'):
+        summary += f', CPU threads: {torch.get_num_threads()}'
+    print(summary)
     for path in (args.out, args.out_txt):
         if path:
             print(f'wrote {os.path.abspath(path)}')

@@ -79,6 +79,19 @@ def test_folder_source_natural_sort(frame_folder):
 
 
 # -- bad input ---------------------------------------------------------------
+def test_threads_option(run_demo, video):
+    before = torch.get_num_threads()
+    try:
+        code, out, err = run_demo(video, '--bbox', *BOX0, '--max-frames', 3,
+                                  '--threads', before + 1)
+        assert code == 0, err
+        assert f'CPU threads: {before + 1}' in out
+    finally:
+        torch.set_num_threads(before)
+    code, _, err = run_demo(video, '--bbox', *BOX0, '--threads', 0)
+    assert code == 2 and '--threads must be at least 1, got 0' in err
+
+
 def test_missing_video(run_demo, tmp_path):
     missing = tmp_path / 'nope.mp4'
     code, _, err = run_demo(missing, '--bbox', *BOX0)
