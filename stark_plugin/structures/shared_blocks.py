@@ -40,14 +40,19 @@ SENT = 1
 FREE = 2
 
 
-def _new_block(nbytes: int) -> torch.Tensor:
-    block = torch.empty(0, dtype=torch.uint8).set_(
-        torch.UntypedStorage._new_shared(nbytes))
-    return block
+def new_shared_block(nbytes: int) -> torch.Tensor:
+    """A new uint8 tensor of ``nbytes`` (at least 1) in shared memory."""
+    return torch.empty(0, dtype=torch.uint8).set_(
+        torch.UntypedStorage._new_shared(max(nbytes, 1)))
 
 
 def _fd_strategy() -> bool:
     return torch_mp.get_sharing_strategy() == 'file_descriptor'
+
+
+def _usable_capacity(capacity: int) -> int:
+    """``capacity``, or 0 where the sharing strategy carries no mark."""
+    return capacity if _fd_strategy() else 0
 
 
 class SentBlock:
@@ -109,7 +114,7 @@ class BlockPool:
     def __init__(self, capacity: int = 4) -> None:
         if capacity < 0:
             raise ValueError(f'capacity must be >= 0, got {capacity}')
-        self.capacity = capacity if _fd_strategy() else 0
+        self.capacity = _usable_capacity(capacity)
         self.pid = os.getpid()
         self.blocks: List[torch.Tensor] = []
         self.reused = 0
@@ -124,13 +129,13 @@ class BlockPool:
 
     def take(self, nbytes: int) -> SentBlock:
         """A block for ``nbytes`` batch bytes, marked :data:`SENT`."""
-        size = HEADER_BYTES + max(nbytes, 1)
+        size = HEADER_BYTES + nbytes
         index = self._free_index(size)
         if index is not None:
             block = self.blocks[index]
             self.reused += 1
         else:
-            block = _new_block(size)
+            block = new_shared_block(size)
             self.created += 1
             self._keep(block)
         block[0] = SENT
@@ -154,6 +159,6 @@ def worker_block_pool(capacity: int = 4) -> BlockPool:
     child never writes into its parent's blocks)."""
     global _POOL
     if (_POOL is None or _POOL.pid != os.getpid()
-            or _POOL.capacity != (capacity if _fd_strategy() else 0)):
+            or _POOL.capacity != _usable_capacity(capacity)):
         _POOL = BlockPool(capacity)
     return _POOL

@@ -20,7 +20,7 @@ from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
 
 import torch
 
-from .shared_blocks import BlockPool, SentBlock
+from .shared_blocks import BlockPool, SentBlock, new_shared_block
 
 #: key of the stacked data-sample fields in a collated batch
 BATCH_FIELDS = 'batch_fields'
@@ -107,8 +107,7 @@ def pack_stacks(groups: Dict[str, Dict[str, Sequence[torch.Tensor]]],
             nbytes = math.prod(shape) * first.element_size()
             offset += -(-nbytes // _ALIGN) * _ALIGN
     if pool is None:
-        sent = block = torch.empty(0, dtype=torch.uint8).set_(
-            torch.UntypedStorage._new_shared(max(offset, 1)))
+        sent = block = new_shared_block(offset)
     else:
         sent = pool.take(offset)
         block = sent.data

@@ -18,6 +18,10 @@ from stark_plugin.structures.sot_batch import (PACKED_BLOCK, PACKED_LAYOUT,
 
 BATCH = 2
 BATCHES = 12
+#: the release mark travels only with torch's file_descriptor strategy
+needs_fd_sharing = pytest.mark.skipif(
+    torch_mp.get_sharing_strategy() != 'file_descriptor',
+    reason='the release mark needs the file_descriptor sharing strategy')
 
 
 class _Numbers(Dataset):
@@ -47,43 +51,47 @@ def _inode(tensor):
     return os.fstat(fd).st_ino
 
 
-def _run(capacity, keep):
-    """Batches of a 1-worker loader: checked on arrival, kept or dropped;
-    returns the blocks (inodes) they came in and the kept batches."""
+def _run(capacity, keep, context='fork'):
+    """Batches of a 1-worker loader (``context``: how the worker starts):
+    checked on arrival, batch ``j`` kept where ``keep(j)``, else dropped;
+    returns the blocks (inodes) they came in and the kept ``(j, batch)``.
+    """
     loader = DataLoader(_Numbers(), batch_size=BATCH, num_workers=1,
-                        collate_fn=_PackInPool(capacity), timeout=60,
-                        multiprocessing_context='fork')
+                        collate_fn=_PackInPool(capacity), timeout=120,
+                        multiprocessing_context=context)
     inodes, kept = [], []
     for j, batch in enumerate(loader):
         inodes.append(_inode(batch[PACKED_BLOCK]))
         x = unpack_batch(batch)['g']['x']
         assert x[:, 0].tolist() == [BATCH * j + k for k in range(BATCH)]
-        if keep:
-            kept.append(x)
+        if keep(j):
+            kept.append((j, x))
         del batch, x
     return inodes, kept
 
 
-@pytest.mark.skipif(torch_mp.get_sharing_strategy() != 'file_descriptor',
-                    reason='the release mark needs the file_descriptor '
-                    'sharing strategy')
+def _assert_intact(kept):
+    for j, x in kept:
+        expected = torch.arange(BATCH * j, BATCH * (j + 1),
+                                dtype=torch.int32)[:, None].expand_as(x)
+        assert torch.equal(x, expected)
+
+
+@needs_fd_sharing
 def test_dropped_batches_free_their_blocks_for_the_worker():
-    inodes, _ = _run(capacity=4, keep=False)
+    inodes, _ = _run(capacity=4, keep=lambda j: False)
     assert len(inodes) == BATCHES
     # the worker wrote later batches into blocks of earlier ones
     assert len(set(inodes)) <= 4 < BATCHES
     # without a pool every batch comes in a new block
-    fresh, _ = _run(capacity=0, keep=False)
+    fresh, _ = _run(capacity=0, keep=lambda j: False)
     assert len(set(fresh)) == BATCHES
 
 
 def test_kept_batches_are_never_overwritten():
-    inodes, kept = _run(capacity=4, keep=True)
+    inodes, kept = _run(capacity=4, keep=lambda j: True)
     assert len(set(inodes)) == BATCHES
-    for j, x in enumerate(kept):
-        expected = torch.arange(BATCH * j, BATCH * (j + 1),
-                                dtype=torch.int32)[:, None].expand_as(x)
-        assert torch.equal(x, expected)
+    _assert_intact(kept)
 
 
 def _watch(block):
@@ -93,7 +101,7 @@ def _watch(block):
 
 
 def test_the_receiver_marks_the_block_free_when_the_last_view_is_gone():
-    block = shared_blocks._new_block(HEADER_BYTES + 100)
+    block = shared_blocks.new_shared_block(HEADER_BYTES + 100)
     block[0] = SENT
     header = _watch(block)
     data = received_block(block, 100)
@@ -108,7 +116,7 @@ def test_the_receiver_marks_the_block_free_when_the_last_view_is_gone():
 
 def test_a_forked_copy_of_the_receiver_does_not_free_the_block(
         monkeypatch):
-    block = shared_blocks._new_block(HEADER_BYTES + 100)
+    block = shared_blocks.new_shared_block(HEADER_BYTES + 100)
     block[0] = SENT
     header = _watch(block)
     data = received_block(block, 100)
@@ -192,23 +200,11 @@ def test_packing_into_a_pool_keeps_the_values():
             assert torch.equal(out[group][key], torch.stack(values))
 
 
-@pytest.mark.skipif(torch_mp.get_sharing_strategy() != 'file_descriptor',
-                    reason='the release mark needs the file_descriptor '
-                    'sharing strategy')
+@needs_fd_sharing
 def test_the_pool_works_with_spawned_workers():
     """A spawned worker imports the package afresh and builds its own
     pool."""
-    loader = DataLoader(_Numbers(), batch_size=BATCH, num_workers=1,
-                        collate_fn=_PackInPool(4), timeout=120,
-                        multiprocessing_context='spawn')
-    inodes, kept = [], []
-    for j, batch in enumerate(loader):
-        inodes.append(_inode(batch[PACKED_BLOCK]))
-        x = unpack_batch(batch)['g']['x']
-        assert x[:, 0].tolist() == [BATCH * j + k for k in range(BATCH)]
-        if j % 2:
-            kept.append((j, x))
-        del batch, x
+    inodes, kept = _run(capacity=4, keep=lambda j: j % 2 == 1,
+                        context='spawn')
     assert len(set(inodes)) < BATCHES
-    for j, x in kept:
-        assert x[:, 0].tolist() == [BATCH * j + k for k in range(BATCH)]
+    _assert_intact(kept)
