@@ -7,8 +7,8 @@ import signal
 
 import pytest
 import torch
-from test_train_resume import (CONFIG, REPO, TOY_DIR, _logged_epochs,
-                               _train, run_in_a_new_second)
+from test_train_resume import (CONFIG, REPO, _logged_epochs, _train,
+                               run_train)
 
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.checkpoint.safe_load import load_checkpoint_file
@@ -18,13 +18,9 @@ TINY_STARK = osp.join(REPO, 'configs', 'sot', 'stark',
 
 
 def _run(config, work_dir, *extra, **env_extra):
-    """tools/train.py as _train runs it, without asserting success."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', **env_extra)
-    env['PYTHONPATH'] = os.pathsep.join(
-        [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
-    cmd = [osp.join(REPO, 'tools', 'train.py'), config,
-           '--work-dir', str(work_dir), *extra]
-    return run_in_a_new_second(cmd, env=env, timeout=300)
+    """tools/train.py on one torch thread, without asserting success."""
+    return run_train(config, work_dir, *extra, OMP_NUM_THREADS='1',
+                     **env_extra)
 
 
 def _assert_clear_error(proc, *expected):

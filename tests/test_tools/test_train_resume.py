@@ -18,27 +18,28 @@ CONFIG = osp.join(TOY_DIR, 'toy_config.py')
 _LAST_RUN_END = [0.0]
 
 
-def run_in_a_new_second(cmd, **kwargs):
-    """``run_tool(cmd, **kwargs)`` started in a later wall-clock second
-    than the previous run ended: mmengine names a run's log folder after
-    its start second, and two runs of one work dir in the same second
-    would log into one folder."""
+def run_train(config, work_dir, *extra, **env_extra):
+    """``tools/train.py config --work-dir work_dir *extra`` with the toy
+    modules importable and ``env_extra`` in the environment, started in a
+    later wall-clock second than the previous run ended (mmengine names a
+    run's log folder after its start second: two runs of one work dir in
+    the same second would log into one folder)."""
+    env = dict(os.environ, **env_extra)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
+    cmd = [osp.join(REPO, 'tools', 'train.py'), config,
+           '--work-dir', str(work_dir), *extra]
     wait = int(_LAST_RUN_END[0]) + 1 - time.time()
     if wait > 0:
         time.sleep(wait)
     try:
-        return run_tool(cmd, **kwargs)
+        return run_tool(cmd, env=env, timeout=300)
     finally:
         _LAST_RUN_END[0] = time.time()
 
 
 def _train(work_dir, *extra):
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
-    cmd = [osp.join(REPO, 'tools', 'train.py'), CONFIG,
-           '--work-dir', str(work_dir), *extra]
-    proc = run_in_a_new_second(cmd, env=env, timeout=300)
+    proc = run_train(CONFIG, work_dir, *extra)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
