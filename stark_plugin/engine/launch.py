@@ -3,13 +3,16 @@ import argparse
 import logging
 import os
 import os.path as osp
+import re
+from typing import Callable
 
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
-from mmengine.logging import print_log
-from mmengine.registry import RUNNERS
+from mmengine.logging import MessageHub, MMLogger, print_log
+from mmengine.registry import RUNNERS, DefaultScope
 from mmengine.runner import Runner
+from mmengine.visualization import Visualizer
 
 from stark_plugin.engine.hooks.resume_guard_hook import install_resume_guard
 
@@ -98,6 +101,59 @@ def no_persistent_workers_without_workers(cfg: Config) -> None:
             loader['persistent_workers'] = False
 
 
+def _instance_names(*managers: type) -> set:
+    """Names of the live instances of mmengine's named classes (and of
+    their subclasses, which keep their own instance tables)."""
+    names, classes = set(), list(managers)
+    while classes:
+        cls = classes.pop()
+        names.update(cls._instance_dict)
+        classes.extend(cls.__subclasses__())
+    return names
+
+
+def _first_free(base: str, taken: Callable[[str], bool]) -> str:
+    if not taken(base):
+        return base
+    k = 2
+    while taken(f'{base}_{k}'):
+        k += 1
+    return f'{base}_{k}'
+
+
+def keep_runs_apart(cfg: Config) -> None:
+    """Give this run names no earlier run of this process used.
+
+    mmengine hands an existing instance back for a name it has seen. It
+    names a run's logger, message hub and default scope
+    ``<experiment_name or config stem>_<start second>``, so a second run
+    started in the same second in one process (a loop over checkpoints, a
+    notebook) would report the first run's metrics beside its own; and
+    configs name the visualizer (``name='visualizer'``), so every later run
+    of the process would write its scalars into the first run's folder.
+    Here a name already in use gets ``_2``, ``_3``, ... appended; the first
+    run keeps its names, and the log folder (``work_dir/<start second>``)
+    does not change.
+    """
+    base = cfg.get('experiment_name')
+    if base is None and cfg.filename:
+        base = osp.splitext(osp.basename(cfg.filename))[0]
+    if base is not None:
+        used = _instance_names(MessageHub, MMLogger, Visualizer, DefaultScope)
+
+        def stamped(prefix: str) -> bool:
+            pattern = re.compile(re.escape(prefix) + r'_\d{8}_\d{6}')
+            return any(pattern.fullmatch(name) for name in used)
+
+        name = _first_free(base, stamped)
+        if name != base:
+            cfg.experiment_name = name
+    visualizer = cfg.get('visualizer')
+    if isinstance(visualizer, dict) and visualizer.get('name'):
+        visualizer['name'] = _first_free(
+            visualizer['name'], _instance_names(Visualizer).__contains__)
+
+
 def build_runner(cfg: Config) -> Runner:
     """``RUNNERS.build`` when the config names a runner type, else Runner;
     with a :class:`~stark_plugin.engine.hooks.ResumeGuardHook` whatever
@@ -106,6 +162,7 @@ def build_runner(cfg: Config) -> Runner:
     prepare_cpu_distributed(cfg)
     pin_memory_on_cuda(cfg)
     no_persistent_workers_without_workers(cfg)
+    keep_runs_apart(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:
