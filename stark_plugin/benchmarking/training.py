@@ -40,6 +40,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
 from stark_plugin.datasets.collate import sot_worker_init
+from stark_plugin.engine.launch import size_block_pool
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.registry import MODELS
 from stark_plugin.setup_env import register_all_modules
@@ -104,6 +105,7 @@ def build_loader(cfg: Config, num_workers: int, batch_size: int,
                   persistent_workers=num_workers > 0)
     dl_cfg.sampler.update(samples_per_epoch=samples, seed=seed)
     dl_cfg.pop('pin_memory', None)  # no device here
+    size_block_pool(dl_cfg)
     start = cfg.get('env_cfg', {}).get('mp_cfg', {}).get('mp_start_method')
     if num_workers > 0 and start:
         dl_cfg.setdefault('multiprocessing_context', start)

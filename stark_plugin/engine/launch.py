@@ -101,6 +101,21 @@ def no_persistent_workers_without_workers(cfg: Config) -> None:
             loader['persistent_workers'] = False
 
 
+def size_block_pool(loader: dict) -> None:
+    """Give ``sot_collate``'s block pool ``prefetch_factor + 2`` blocks
+    when the loader sets a ``prefetch_factor`` and the collate function no
+    pool size: the batches a worker has queued, the one in use and the
+    one being released. Without it the batches beyond the default pool
+    (4 blocks, for the DataLoader's default ``prefetch_factor`` of 2) go
+    into new shared-memory blocks."""
+    collate = loader.get('collate_fn')
+    prefetch = loader.get('prefetch_factor')
+    if (isinstance(collate, dict) and prefetch is not None
+            and str(collate.get('type', '')).endswith('sot_collate')
+            and 'block_pool_size' not in collate):
+        collate['block_pool_size'] = int(prefetch) + 2
+
+
 def _instance_names(*managers: type) -> set:
     """Names of the live instances of mmengine's named classes (and of
     their subclasses, which keep their own instance tables)."""
@@ -162,6 +177,9 @@ def build_runner(cfg: Config) -> Runner:
     prepare_cpu_distributed(cfg)
     pin_memory_on_cuda(cfg)
     no_persistent_workers_without_workers(cfg)
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if isinstance(cfg.get(key), dict):
+            size_block_pool(cfg[key])
     keep_runs_apart(cfg)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
