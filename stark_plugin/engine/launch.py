@@ -4,6 +4,7 @@ import logging
 import os
 import os.path as osp
 import re
+import time
 from typing import Callable
 
 import torch
@@ -169,6 +170,21 @@ def keep_runs_apart(cfg: Config) -> None:
             visualizer['name'], _instance_names(Visualizer).__contains__)
 
 
+def start_in_a_new_log_second(work_dir: str) -> None:
+    """Wait (at most about a second) until no log folder of ``work_dir``
+    is named after the current second.
+
+    mmengine names a run's log folder ``work_dir/<start second>`` and
+    reuses one that exists: a run started in the same second as an
+    earlier run of the work dir (a crash and an immediate restart by a
+    script) would write its log over the earlier run's and add its
+    scalars to the earlier run's file.
+    """
+    while osp.isdir(osp.join(work_dir, time.strftime(
+            '%Y%m%d_%H%M%S', time.localtime(time.time())))):
+        time.sleep(1.001 - time.time() % 1.0)
+
+
 def build_runner(cfg: Config) -> Runner:
     """``RUNNERS.build`` when the config names a runner type, else Runner;
     with a :class:`~stark_plugin.engine.hooks.ResumeGuardHook` whatever
@@ -181,6 +197,8 @@ def build_runner(cfg: Config) -> Runner:
         if isinstance(cfg.get(key), dict):
             size_block_pool(cfg[key])
     keep_runs_apart(cfg)
+    if cfg.get('work_dir'):
+        start_in_a_new_log_second(cfg.work_dir)
     if 'runner_type' in cfg:
         runner = RUNNERS.build(cfg)
     else:

@@ -3,7 +3,6 @@ import glob
 import json
 import os
 import os.path as osp
-import time
 
 import torch
 from stark_plugin.testing.tool_process import run_tool
@@ -15,27 +14,17 @@ TOY_DIR = osp.join(REPO, 'tests', 'data', 'toy')
 CONFIG = osp.join(TOY_DIR, 'toy_config.py')
 
 
-_LAST_RUN_END = [0.0]
-
-
 def run_train(config, work_dir, *extra, **env_extra):
     """``tools/train.py config --work-dir work_dir *extra`` with the toy
-    modules importable and ``env_extra`` in the environment, started in a
-    later wall-clock second than the previous run ended (mmengine names a
-    run's log folder after its start second: two runs of one work dir in
-    the same second would log into one folder)."""
+    modules importable and ``env_extra`` in the environment (two runs of
+    one work dir never share a log folder: the tool starts a run in a
+    second no earlier run's folder is named after)."""
     env = dict(os.environ, **env_extra)
     env['PYTHONPATH'] = os.pathsep.join(
         [TOY_DIR, REPO, env.get('PYTHONPATH', '')])
     cmd = [osp.join(REPO, 'tools', 'train.py'), config,
            '--work-dir', str(work_dir), *extra]
-    wait = int(_LAST_RUN_END[0]) + 1 - time.time()
-    if wait > 0:
-        time.sleep(wait)
-    try:
-        return run_tool(cmd, env=env, timeout=300)
-    finally:
-        _LAST_RUN_END[0] = time.time()
+    return run_tool(cmd, env=env, timeout=300)
 
 
 def _train(work_dir, *extra):
