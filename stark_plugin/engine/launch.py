@@ -189,7 +189,8 @@ def build_runner(cfg: Config) -> Runner:
     """``RUNNERS.build`` when the config names a runner type, else Runner;
     with a :class:`~stark_plugin.engine.hooks.ResumeGuardHook` whatever
     hooks the config lists (a loaded checkpoint's stored config never
-    runs)."""
+    runs), mmengine instance names and a log folder no earlier run
+    used, and the loader settings above."""
     prepare_cpu_distributed(cfg)
     pin_memory_on_cuda(cfg)
     no_persistent_workers_without_workers(cfg)
