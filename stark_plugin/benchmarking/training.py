@@ -40,8 +40,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
 from stark_plugin.datasets.collate import sot_worker_init
-from stark_plugin.engine.launch import size_block_pool
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
+from stark_plugin.engine.launch import size_block_pool
 from stark_plugin.registry import MODELS
 from stark_plugin.setup_env import register_all_modules
 from stark_plugin.structures.sot_batch import (BATCH_FIELDS,

@@ -15,7 +15,9 @@ from mmengine.registry import RUNNERS, DefaultScope
 from mmengine.runner import Runner
 from mmengine.visualization import Visualizer
 
+from stark_plugin.datasets.collate import sot_collate
 from stark_plugin.engine.hooks.resume_guard_hook import install_resume_guard
+from stark_plugin.registry import FUNCTIONS
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,9 +113,13 @@ def size_block_pool(loader: dict) -> None:
     into new shared-memory blocks."""
     collate = loader.get('collate_fn')
     prefetch = loader.get('prefetch_factor')
-    if (isinstance(collate, dict) and prefetch is not None
-            and str(collate.get('type', '')).endswith('sot_collate')
-            and 'block_pool_size' not in collate):
+    if (not isinstance(collate, dict) or prefetch is None
+            or 'block_pool_size' in collate):
+        return
+    kind = collate.get('type')
+    if isinstance(kind, str):  # scoped or not, as the tools' runs find it
+        kind = FUNCTIONS.get(kind)
+    if kind is sot_collate:
         collate['block_pool_size'] = int(prefetch) + 2
 
 

@@ -9,6 +9,7 @@ import torch
 from mmengine.config import Config
 
 from stark_plugin.benchmarking.training import build_loader
+from stark_plugin.datasets.collate import sot_collate
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.engine.launch import (no_persistent_workers_without_workers,
                                         pin_memory_on_cuda, size_block_pool)
@@ -56,6 +57,11 @@ def test_block_pool_follows_prefetch_factor(tmp_path):
     loader = build_loader(cfg, num_workers=1, batch_size=2, samples=4)
     assert loader.prefetch_factor == 4
     assert loader.collate_fn.keywords == {'block_pool_size': 6}
+    # the function itself (pure-Python configs) and an unscoped name
+    for kind in (sot_collate, 'sot_collate'):
+        loader_cfg = dict(prefetch_factor=3, collate_fn=dict(type=kind))
+        size_block_pool(loader_cfg)
+        assert loader_cfg['collate_fn']['block_pool_size'] == 5
     # a size the config gives, other collate functions and loaders
     # without a prefetch_factor are left as they are
     for loader_cfg in (
