@@ -55,6 +55,10 @@ def _usable_capacity(capacity: int) -> int:
     return capacity if _fd_strategy() else 0
 
 
+def _batch_bytes(block: torch.Tensor, nbytes: int) -> torch.Tensor:
+    return block[HEADER_BYTES:HEADER_BYTES + nbytes]
+
+
 class SentBlock:
     """A block of a :class:`BlockPool` on its way to the main process:
     ``block`` (the whole uint8 block, header included) and ``nbytes`` (the
@@ -69,7 +73,7 @@ class SentBlock:
     @property
     def data(self) -> torch.Tensor:
         """The batch bytes (a uint8 view of the block)."""
-        return self.block[HEADER_BYTES:HEADER_BYTES + self.nbytes]
+        return _batch_bytes(self.block, self.nbytes)
 
     def __reduce__(self):
         return received_block, (self.block, self.nbytes)
@@ -86,7 +90,7 @@ def _mark_free(header: mmap.mmap, pid: int) -> None:
 def received_block(block: torch.Tensor, nbytes: int) -> torch.Tensor:
     """Unpickling of a :class:`SentBlock` in the receiving process: the
     batch bytes, with the block marked free once they are all dropped."""
-    data = block[HEADER_BYTES:HEADER_BYTES + nbytes]
+    data = _batch_bytes(block, nbytes)
     storage = block.untyped_storage()
     if not (_fd_strategy() and storage.is_shared()):
         return data  # e.g. pickled by value: nobody waits for the mark
