@@ -14,6 +14,7 @@ import sys
 from mmengine.config import Config
 
 from stark_plugin.engine.launch import (add_common_arguments, build_runner,
+                                        closing_process_group,
                                         load_config)
 from stark_plugin.errors import InputError, run_cli
 from stark_plugin.setup_env import register_all_modules
@@ -79,7 +80,8 @@ def main(argv=None) -> int:
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
     runner = build_runner(cfg)
-    runner.test()
+    with closing_process_group():
+        runner.test()
     return 0
 
 

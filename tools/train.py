@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from stark_plugin.engine.launch import (add_common_arguments, build_runner,
+                                        closing_process_group,
                                         load_config)
 from stark_plugin.errors import run_cli
 from stark_plugin.setup_env import register_all_modules
@@ -72,7 +73,8 @@ def main(argv=None) -> int:
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
     runner = build_runner(cfg)
-    runner.train()
+    with closing_process_group():
+        runner.train()
     return 0
 
 

@@ -1,11 +1,12 @@
 """Building the Runner from the tools, including multi-process on CPU."""
 import argparse
+import contextlib
 import logging
 import os
 import os.path as osp
 import re
 import time
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 import torch.distributed as torch_dist
@@ -81,6 +82,37 @@ def prepare_cpu_distributed(cfg: Config) -> None:
         find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+@contextlib.contextmanager
+def closing_process_group() -> Iterator[None]:
+    """Run the block, then destroy this process's default process group,
+    if one is open; after a block that ended normally, the ranks first
+    wait for each other, so that none closes its connections while
+    another still talks to it.
+
+    The tools run their Runner in it. Left to the interpreter's shutdown,
+    gloo's worker threads can abort a process that has finished its work
+    (``terminate called without an active exception``, SIGABRT), and
+    torchrun then reports the run as failed.
+    """
+    try:
+        yield
+    except BaseException:
+        _destroy_process_group()
+        raise
+    if _process_group_open():
+        torch_dist.barrier()
+    _destroy_process_group()
+
+
+def _process_group_open() -> bool:
+    return torch_dist.is_available() and torch_dist.is_initialized()
+
+
+def _destroy_process_group() -> None:
+    if _process_group_open():
+        torch_dist.destroy_process_group()
 
 
 def pin_memory_on_cuda(cfg: Config) -> None:

@@ -1,0 +1,83 @@
+"""tools/test.py and tools/train.py close the process group they ran in,
+also when the run fails: a group left to the interpreter's shutdown can
+abort a finished gloo process (SIGABRT) and fail the whole torchrun job.
+One gloo process (world size 1) in this process, as torchrun would set
+it up."""
+import importlib.util
+import os.path as osp
+
+import pytest
+import torch
+import torch.distributed as torch_dist
+
+from stark_plugin.apis import init_model
+from stark_plugin.datasets.synthetic import make_synthetic_got10k
+from stark_plugin.errors import CheckpointMismatchError
+
+from .dist_run import REPO, free_port
+
+CONFIGS = osp.join(REPO, 'tests', 'data', 'configs')
+
+
+def _tool(name: str):
+    path = osp.join(REPO, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'{name}_tool', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def one_rank(monkeypatch):
+    """The environment torchrun gives a rank of a 1-process job."""
+    for key, value in dict(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+                           MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(free_port())).items():
+        monkeypatch.setenv(key, value)
+    yield
+    if torch_dist.is_initialized():  # only when a tool failed to close it
+        torch_dist.destroy_process_group()
+
+
+@pytest.fixture
+def val_data(tmp_path):
+    config = osp.join(CONFIGS, 'stark_st_tiny_got10k_val.py')
+    data = str(tmp_path / 'data')
+    make_synthetic_got10k(data, num_videos=1, num_frames=6, seed=2,
+                          num_val_videos=1, size=(128, 96))
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=init_model(config).state_dict()), ckpt)
+    return config, data, ckpt
+
+
+def test_test_tool_closes_the_group(one_rank, val_data, tmp_path):
+    config, data, ckpt = val_data
+    _tool('test').main([config, ckpt, '--launcher', 'pytorch',
+                        '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+                        f'test_dataloader.dataset.data_root={data}'])
+    assert osp.isdir(str(tmp_path / 'work' / 'results'))
+    assert not torch_dist.is_initialized()
+
+
+def test_test_tool_closes_the_group_on_error(one_rank, val_data, tmp_path):
+    config, data, _ = val_data
+    wrong = str(tmp_path / 'wrong.pth')  # a checkpoint of another model
+    torch.save(dict(state_dict={'head.weight': torch.zeros(3)}), wrong)
+    with pytest.raises(CheckpointMismatchError, match='wrong.pth'):
+        _tool('test').main([
+            config, wrong, '--launcher', 'pytorch',
+            '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+            f'test_dataloader.dataset.data_root={data}'])
+    assert not torch_dist.is_initialized()
+
+
+def test_train_tool_closes_the_group_on_error(one_rank, tmp_path):
+    config = osp.join(REPO, 'configs', 'sot', 'stark',
+                      'stark_st1_tiny_synth.py')
+    with pytest.raises(FileNotFoundError, match='missing'):
+        _tool('train').main([
+            config, '--launcher', 'pytorch',
+            '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+            f'train_dataloader.dataset.data_root={tmp_path / "missing"}'])
+    assert not torch_dist.is_initialized()
