@@ -175,6 +175,10 @@ def _first_free(base: str, taken: Callable[[str], bool]) -> str:
     return f'{base}_{k}'
 
 
+# mmengine's start-second stamp in instance and log folder names
+_STAMP = r'\d{8}_\d{6}'
+
+
 def keep_runs_apart(cfg: Config) -> None:
     """Give this run names no earlier run of this process used.
 
@@ -185,23 +189,28 @@ def keep_runs_apart(cfg: Config) -> None:
     notebook) would report the first run's metrics beside its own; and
     configs name the visualizer (``name='visualizer'``), so every later run
     of the process would write its scalars into the first run's folder.
-    Here a name already in use gets ``_2``, ``_3``, ... appended; the first
-    run keeps its names, and the log folder (``work_dir/<start second>``)
-    does not change.
+    Here a name already in use gets ``_2``, ``_3``, ... appended (a run
+    mmengine would name by its start second alone is named ``run``,
+    ``run_2``, ...); the first run keeps its names, and the log folder
+    (``work_dir/<start second>``) does not change.
     """
+    used = _instance_names(MessageHub, MMLogger, Visualizer, DefaultScope)
+
+    def stamped(prefix: str) -> bool:
+        pattern = re.compile(re.escape(prefix) + '_' + _STAMP)
+        return any(pattern.fullmatch(name) for name in used)
+
     base = cfg.get('experiment_name')
     if base is None and cfg.filename:
         base = osp.splitext(osp.basename(cfg.filename))[0]
     if base is not None:
-        used = _instance_names(MessageHub, MMLogger, Visualizer, DefaultScope)
-
-        def stamped(prefix: str) -> bool:
-            pattern = re.compile(re.escape(prefix) + r'_\d{8}_\d{6}')
-            return any(pattern.fullmatch(name) for name in used)
-
         name = _first_free(base, stamped)
         if name != base:
             cfg.experiment_name = name
+    elif any(re.fullmatch(_STAMP, name) for name in used):
+        # a config with neither file nor experiment_name: mmengine names
+        # the run by its start second alone; later such runs get 'run'
+        cfg.experiment_name = _first_free('run', stamped)
     visualizer = cfg.get('visualizer')
     if isinstance(visualizer, dict) and visualizer.get('name'):
         visualizer['name'] = _first_free(

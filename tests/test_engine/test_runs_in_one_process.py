@@ -101,3 +101,21 @@ def test_runs_of_one_work_dir_get_their_own_log_folders(tmp_path, clock):
     assert len(clock.slept) == 2
     assert second.log_dir == osp.join(str(tmp_path),
                                       FakeClock(start + 2).stamp())
+
+
+def test_runs_of_configs_without_a_name_keep_apart(tmp_path, clock):
+    """A config built in Python (no file, no experiment_name): mmengine
+    names the run by its start second alone."""
+    def unnamed(work_dir):
+        cfg = Config(Config.fromfile(TINY_ST1).to_dict())
+        assert cfg.filename is None
+        cfg.work_dir = str(work_dir)
+        return launch.build_runner(cfg)
+
+    runners = [unnamed(tmp_path / str(i)) for i in range(3)]
+    names = [r.experiment_name for r in runners]
+    assert len(set(names)) == 3
+    for name in names:  # earlier tests of this process may own the bare one
+        assert re.fullmatch(rf'(run(_\d+)?_)?{clock.stamp()}', name)
+    for attr in ('message_hub', 'visualizer', 'logger'):
+        assert len({id(getattr(r, attr)) for r in runners}) == 3
