@@ -13,9 +13,8 @@ import sys
 
 from mmengine.config import Config
 
-from stark_plugin.engine.launch import (add_common_arguments, build_runner,
-                                        closing_process_group,
-                                        load_config)
+from stark_plugin.engine.launch import (add_common_arguments, load_config,
+                                        run_runner)
 from stark_plugin.errors import InputError, run_cli
 from stark_plugin.setup_env import register_all_modules
 
@@ -79,9 +78,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    runner = build_runner(cfg)
-    with closing_process_group():
-        runner.test()
+    run_runner(cfg, 'test')
     return 0
 
 

@@ -1,12 +1,13 @@
 """Building the Runner from the tools, including multi-process on CPU."""
 import argparse
-import contextlib
+import gc
 import logging
 import os
 import os.path as osp
 import re
 import time
-from typing import Callable, Iterator
+import traceback
+from typing import Callable
 
 import torch
 import torch.distributed as torch_dist
@@ -84,26 +85,32 @@ def prepare_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-@contextlib.contextmanager
-def closing_process_group() -> Iterator[None]:
-    """Run the block, then destroy this process's default process group,
-    if one is open; after a block that ended normally, the ranks first
-    wait for each other, so that none closes its connections while
-    another still talks to it.
+def run_runner(cfg: Config, action: str) -> None:
+    """Build the Runner (:func:`build_runner`), call ``runner.train()`` or
+    ``runner.test()`` (``action``), then leave no process group behind.
 
-    The tools run their Runner in it. Left to the interpreter's shutdown,
-    gloo's worker threads can abort a process that has finished its work
-    (``terminate called without an active exception``, SIGABRT), and
-    torchrun then reports the run as failed.
+    The ranks of a run that ended normally first wait for each other, so
+    that none closes its connections while another still talks to it.
+    The group is destroyed and the Runner freed while the interpreter is
+    still whole: the model's DDP wrapper holds the group, and a gloo group
+    whose threads are left to the interpreter's shutdown can abort a
+    process that has finished its work (``terminate called without an
+    active exception``, SIGABRT; torchrun then reports the run failed).
     """
+    runner = build_runner(cfg)
     try:
-        yield
-    except BaseException:
-        _destroy_process_group()
+        getattr(runner, action)()
+        if _process_group_open():
+            torch_dist.barrier()
+    except BaseException as error:
+        # the traceback's frames would keep the Runner alive; the printed
+        # traceback does not need their local variables
+        traceback.clear_frames(error.__traceback__)
         raise
-    if _process_group_open():
-        torch_dist.barrier()
-    _destroy_process_group()
+    finally:
+        del runner
+        _destroy_process_group()
+        gc.collect()
 
 
 def _process_group_open() -> bool:
