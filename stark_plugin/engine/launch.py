@@ -97,8 +97,11 @@ def run_runner(cfg: Config, action: str) -> None:
     process that has finished its work (``terminate called without an
     active exception``, SIGABRT; torchrun then reports the run failed).
     """
-    runner = build_runner(cfg)
+    if action not in ('train', 'test'):
+        raise ValueError(f"action must be 'train' or 'test', not {action!r}")
+    runner = None
     try:
+        runner = build_runner(cfg)  # may open the group, then fail
         getattr(runner, action)()
         if _process_group_open():
             torch_dist.barrier()
@@ -108,7 +111,7 @@ def run_runner(cfg: Config, action: str) -> None:
         traceback.clear_frames(error.__traceback__)
         raise
     finally:
-        del runner
+        runner = None
         _destroy_process_group()
         gc.collect()
 

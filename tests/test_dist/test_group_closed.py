@@ -98,3 +98,14 @@ def test_train_tool_closes_the_group_on_error(one_rank, tmp_path):
             config, '--launcher', 'pytorch',
             '--work-dir', str(tmp_path / 'work'), '--cfg-options',
             f'train_dataloader.dataset.data_root={tmp_path / "missing"}'])
+
+
+def test_group_closed_when_the_runner_cannot_be_built(one_rank, val_data,
+                                                      tmp_path):
+    config, data, ckpt = val_data
+    with pytest.raises(KeyError, match='NoSuchTracker'):
+        _tool('test').main([
+            config, ckpt, '--launcher', 'pytorch',
+            '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+            f'test_dataloader.dataset.data_root={data}',
+            'model.type=NoSuchTracker'])
