@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import os.path as osp
+import random
 import socket
 import subprocess
 import sys
@@ -15,9 +16,30 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """A port free now, drawn at random below the kernel's range for the
+    local ports of outgoing connections: a port of that range (what binding
+    port 0 gives) can be taken by any connection of a concurrent test (gloo
+    opens many) before torchrun, seconds later, listens on it."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            first_outgoing = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_outgoing = 32768  # Linux's default
+    low = max(1024, first_outgoing - 12000)
+    if first_outgoing - low < 1000:  # no room below: any free port
+        with socket.socket() as sock:
+            sock.bind(('', 0))
+            return sock.getsockname()[1]
+    ports = random.SystemRandom()
+    for _ in range(1000):
+        port = ports.randrange(low, first_outgoing)
+        with socket.socket() as sock:
+            try:
+                sock.bind(('', port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f'no free port in [{low}, {first_outgoing})')
 
 
 def dist_env(*paths: str, **extra: str) -> dict:
