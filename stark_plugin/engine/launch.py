@@ -12,6 +12,7 @@ from typing import Callable
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_distributed
 from mmengine.logging import MessageHub, MMLogger, print_log
 from mmengine.registry import RUNNERS, DefaultScope
 from mmengine.runner import Runner
@@ -103,7 +104,7 @@ def run_runner(cfg: Config, action: str) -> None:
     try:
         runner = build_runner(cfg)  # may open the group, then fail
         getattr(runner, action)()
-        if _process_group_open():
+        if is_distributed():
             torch_dist.barrier()
     except BaseException as error:
         # the traceback's frames would keep the Runner alive; the printed
@@ -116,12 +117,8 @@ def run_runner(cfg: Config, action: str) -> None:
         gc.collect()
 
 
-def _process_group_open() -> bool:
-    return torch_dist.is_available() and torch_dist.is_initialized()
-
-
 def _destroy_process_group() -> None:
-    if _process_group_open():
+    if is_distributed():
         torch_dist.destroy_process_group()
 
 
@@ -186,7 +183,8 @@ def _first_free(base: str, taken: Callable[[str], bool]) -> str:
 
 
 # mmengine's start-second stamp in instance and log folder names
-_STAMP = r'\d{8}_\d{6}'
+_STAMP_FORMAT = '%Y%m%d_%H%M%S'
+_STAMP = r'\d{8}_\d{6}'  # what _STAMP_FORMAT writes
 
 
 def keep_runs_apart(cfg: Config) -> None:
@@ -238,7 +236,7 @@ def start_in_a_new_log_second(work_dir: str) -> None:
     scalars to the earlier run's file.
     """
     while osp.isdir(osp.join(work_dir, time.strftime(
-            '%Y%m%d_%H%M%S', time.localtime(time.time())))):
+            _STAMP_FORMAT, time.localtime(time.time())))):
         time.sleep(1.001 - time.time() % 1.0)
 
 
