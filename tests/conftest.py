@@ -1,5 +1,4 @@
 """Shared pytest setup: markers, parallel workers and shared fixtures."""
-import importlib.util
 import os
 import os.path as osp
 import tempfile
@@ -8,6 +7,7 @@ import parity_fixtures
 import pytest
 
 from stark_plugin.benchmarking.load import cpu_count
+from stark_plugin.testing.scripts import import_script
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_DIR = osp.join(REPO_ROOT, 'tests', 'data')
@@ -127,8 +127,5 @@ def two_video_got10k(tmp_path_factory) -> str:
 @pytest.fixture(scope='session')
 def demo_main():
     """``demo_sot.main`` imported from the repository root."""
-    spec = importlib.util.spec_from_file_location(
-        'demo_sot', osp.join(REPO_ROOT, 'demo_sot.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(osp.join(REPO_ROOT, 'demo_sot.py'))
     return module.main

@@ -8,15 +8,13 @@ import numpy as np
 import pytest
 
 from tiny_models import TINY
+from stark_plugin.testing.scripts import import_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_tool', osp.join(ROOT, 'tools', 'analysis', 'benchmark.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(osp.join(ROOT, 'tools', 'analysis', 'benchmark.py'))
     return module
 
 

@@ -1,23 +1,20 @@
 """tools/analysis/benchmark_training.py on tiny settings (no timing
 assertions): it runs, reports positive rates, and every worker count
 delivers the same samples."""
-import importlib.util
 import json
 import os.path as osp
 import statistics
 
 import pytest
+from stark_plugin.testing.scripts import import_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = osp.join(ROOT, 'configs', 'sot', 'stark', 'stark_st1_tiny_synth.py')
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_training_tool',
+    module = import_script(
         osp.join(ROOT, 'tools', 'analysis', 'benchmark_training.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     return module
 
 

@@ -1,12 +1,12 @@
 """The model zoo: metafile.yml, the configs it names, the README table."""
 import copy
-import importlib.util
 import os.path as osp
 from typing import Any, Dict, List
 
 import pytest
 import yaml
 from mmengine.config import Config
+from stark_plugin.testing.scripts import import_script
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 METAFILE = osp.join(REPO_ROOT, 'configs', 'sot', 'stark', 'metafile.yml')
@@ -15,9 +15,7 @@ README = osp.join(REPO_ROOT, 'configs', 'sot', 'stark', 'README.md')
 
 def _load_tool():
     path = osp.join(REPO_ROOT, 'tools', 'misc', 'model_zoo_table.py')
-    spec = importlib.util.spec_from_file_location('model_zoo_table', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(path)
     return module
 
 

@@ -1,6 +1,5 @@
 """The int8 ONNX Runtime backend: export + calibration command, boxes
 against fp32 on the tiny model."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -14,6 +13,7 @@ pytest.importorskip('onnxruntime')
 from stark_plugin.apis import SOTInferencer  # noqa: E402
 from stark_plugin.benchmarking import lissajous_sequence  # noqa: E402
 from stark_plugin.deploy.int8 import quantize_search_graph  # noqa: E402
+from stark_plugin.testing.scripts import import_script
 
 from tiny_models import TINY  # noqa: E402
 
@@ -31,11 +31,8 @@ SCORE_TOL = 0.05
 
 
 def _export_tool():
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx_tool',
+    tool = import_script(
         osp.join(ROOT, 'tools', 'deployment', 'export_onnx.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     return tool
 
 

@@ -12,6 +12,7 @@ pytest.importorskip('onnxruntime')
 from stark_plugin.apis import SOTInferencer  # noqa: E402
 from stark_plugin.benchmarking import lissajous_sequence  # noqa: E402
 from stark_plugin.deploy.onnx_runtime import check_onnx_parity  # noqa: E402
+from stark_plugin.testing.scripts import import_script
 
 from tiny_models import TINY  # noqa: E402
 
@@ -19,13 +20,9 @@ from tiny_models import TINY  # noqa: E402
 @pytest.fixture(scope='module')
 def exported(tiny, tmp_path_factory):
     """Exported through the tool, from a checkpoint of the tiny model."""
-    import importlib.util
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx_tool',
+    tool = import_script(
         osp.join(root, 'tools', 'deployment', 'export_onnx.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     tmp = tmp_path_factory.mktemp('onnx')
     ckpt = str(tmp / 'tiny.pth')
     torch.save(dict(state_dict=tiny.state_dict(), meta={}), ckpt)

@@ -3,7 +3,6 @@ when the run fails: a gloo group whose threads are left to the
 interpreter's shutdown can abort a finished process (SIGABRT) and fail
 the whole torchrun job. One gloo process (world size 1) in this process,
 as torchrun would set it up."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -14,6 +13,7 @@ import torch.distributed as torch_dist
 from stark_plugin.apis import init_model
 from stark_plugin.datasets.synthetic import make_synthetic_got10k
 from stark_plugin.errors import CheckpointMismatchError
+from stark_plugin.testing.scripts import import_script
 
 from .dist_run import REPO, free_port
 
@@ -21,11 +21,7 @@ CONFIGS = osp.join(REPO, 'tests', 'data', 'configs')
 
 
 def _tool(name: str):
-    path = osp.join(REPO, 'tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'{name}_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(osp.join(REPO, 'tools', f'{name}.py'))
 
 
 def _gloo_threads() -> int:

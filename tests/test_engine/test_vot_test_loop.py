@@ -3,7 +3,6 @@
 the analysis of the written folder, resume, binary files, repetitions
 and bad input."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -12,6 +11,7 @@ import shutil
 import numpy as np
 import pytest
 from mmengine.evaluator import Evaluator
+from stark_plugin.testing.scripts import import_script
 from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.apis.model_zoo import DEFAULT_CHECKPOINT
@@ -59,9 +59,7 @@ def _options(data_root, stack, experiment, *extra):
 
 
 def _test_tool():
-    spec = importlib.util.spec_from_file_location('vot_test_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(TOOL)
     return module
 
 

@@ -5,6 +5,7 @@ import os
 import os.path as osp
 
 import pytest
+from stark_plugin.testing.scripts import import_script
 from stark_plugin.testing.tool_process import run_tool
 
 from ._fixture import (DATA, DATASETS, METHOD_TO_PROTOCOL, assert_matches,
@@ -22,10 +23,7 @@ TRACKERS = ('trk_good', 'trk_drift', 'trk_invalid')
 
 
 def _load_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('eval_results_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(TOOL)
     return module
 
 

@@ -10,6 +10,7 @@ import os.path as osp
 import shutil
 
 import pytest
+from stark_plugin.testing.scripts import import_script
 from stark_plugin.testing.tool_process import run_tool
 
 from stark_plugin.evaluation.functional.vot import evaluate_supervised
@@ -28,10 +29,7 @@ TRACKERS = sorted({t for exps in expected()['vot_toolkit'].values()
 
 
 def _load_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('eval_results_vot', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(TOOL)
     return module
 
 

@@ -1,7 +1,6 @@
 """STARK-Lightning through the inference backends: ONNX export (tool) and
 ONNX Runtime against the official tracker (teacher forcing), bf16, and
 the benchmark's per-part timing of the Lightning head."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 from stark_plugin.apis import SOTInferencer
 from stark_plugin.benchmarking import benchmark
 from stark_plugin.structures.bbox import box_iou_xywh
+from stark_plugin.testing.scripts import import_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sot', 'stark',
@@ -34,11 +34,8 @@ def _teacher_forced(inferencer, ref, frames, num=None):
 def onnx_dir(parity, tmp_path_factory):
     pytest.importorskip('onnx')
     pytest.importorskip('onnxruntime')
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx_tool',
+    tool = import_script(
         osp.join(REPO, 'tools', 'deployment', 'export_onnx.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     out = str(tmp_path_factory.mktemp('lightning_onnx'))
     # the synthetic network's features reach several hundred: 1e-3 abs is
     # float32 rounding there

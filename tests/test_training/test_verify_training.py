@@ -11,6 +11,7 @@ from stark_plugin.testing.learning import (LearningCriterion,
                                            roc_auc_lower_bound,
                                            roc_auc_standard_error)
 from stark_plugin.testing.learning.proof import LearningSettings
+from stark_plugin.testing.scripts import import_script
 
 
 def test_roc_auc_matches_pairwise_definition():
@@ -195,13 +196,10 @@ def test_control_head_takes_parameters_not_statistics(tmp_path):
 
 
 def test_tool_refuses_both_stage_options(capsys):
-    import importlib.util
     import os.path as osp
     path = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'analysis',
                     'verify_training.py')
-    spec = importlib.util.spec_from_file_location('verify_training', path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = import_script(path)
     assert tool.parse_args(['--work-dir', 'w', '--st1-only']).st1_only
     with pytest.raises(SystemExit) as exit_info:
         tool.parse_args(['--work-dir', 'w', '--st1-only',

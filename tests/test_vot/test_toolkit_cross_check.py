@@ -35,7 +35,6 @@ each number moves by at most the largest ``d`` over the frames. The
 tolerance is therefore ``1e-6 + max d``; it is 1e-6 when no raster moved.
 """
 import glob
-import importlib.util
 import json
 import os.path as osp
 from typing import Dict, Tuple
@@ -47,6 +46,7 @@ from mmengine.config import Config
 
 from stark_plugin.evaluation.functional.vot import Regions, region_overlaps
 from stark_plugin.fileio.vot import read_dataset
+from stark_plugin.testing.scripts import import_script
 
 from .conftest import CHECKPOINT, CONFIG, TRACKER
 from .toolkit_run import (REPO, STACK, assert_numbers_match,
@@ -75,10 +75,7 @@ def test_tool(toolkit_run, tmp_path_factory) -> Dict[str, dict]:
     assert Config.fromfile(TEST_CONFIG).model == \
         Config.fromfile(CONFIG).model, 'not the toolkit tracker\'s model'
     assert torch.get_num_threads() == toolkit_run.threads
-    spec = importlib.util.spec_from_file_location(
-        'vot_cross_check_test_tool', osp.join(REPO, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = import_script(osp.join(REPO, 'tools', 'test.py'))
     tracker = Config.fromfile(TEST_CONFIG).test_cfg.tracker_name
     out = {}
     for experiment in stack_experiments():

@@ -2,7 +2,6 @@
 what the tests of toolkit runs share: the completeness check, the
 generator call of the kept sequences, ``vot analysis`` numbers by name,
 ``eval_results.py`` on a result folder and the comparison of both."""
-import importlib.util
 import json
 import os.path as osp
 from typing import Dict, List, Sequence
@@ -14,6 +13,7 @@ from stark_plugin.datasets.synthetic_vot import make_synthetic_vot
 from stark_plugin.fileio.vot import (VOTMask, VOTSequenceFolder,
                                      read_anchor_runs, read_dataset,
                                      read_runs)
+from stark_plugin.testing.scripts import import_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATA = osp.join(REPO, 'tests', 'data', 'vot_toolkit')
@@ -101,10 +101,7 @@ def eval_results(sequences: str, tracker_dir: str, out: str,
                  stack: str = STACK) -> Dict[str, dict]:
     """``tools/analysis/eval_results.py --dataset vot`` on one tracker's
     result folder: ``{experiment: metrics}`` of the JSON it writes."""
-    spec = importlib.util.spec_from_file_location('eval_results_vot',
-                                                  EVAL_RESULTS)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = import_script(EVAL_RESULTS)
     assert tool.main(['--dataset', 'vot', '--data-root', sequences,
                       '--stack', stack, '--results', tracker_dir, '--out',
                       out]) == 0
